@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import RoleAssignment, TeamMembership, User
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["school"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = [*BaseUserAdmin.fieldsets, ("District", {"fields": ["district", "job_title"]})]
+    list_display = ["username", "first_name", "last_name", "district", "job_title", "is_active"]
+    list_filter = ["district", "is_active", "is_staff"]
+    inlines = [RoleAssignmentInline]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "role", "district", "school"]
+    list_filter = ["role", "district"]
+    autocomplete_fields = ["user", "school"]
+    search_fields = ["user__username", "user__last_name"]
+
+
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["student", "user", "team_role", "responsibility"]
+    list_filter = ["team_role"]
+    autocomplete_fields = ["student", "user"]
+    search_fields = ["user__username", "student__sasid"]

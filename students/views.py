@@ -1,0 +1,36 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from accounts import access
+
+from .forms import StudentFilterForm
+from .models import School
+from .selectors import students_search
+
+
+@login_required
+def student_list(request):
+    visible = access.visible_students(request.user)
+    schools = School.objects.filter(pk__in=visible.values("school_id")).order_by("name")
+    form = StudentFilterForm(request.GET or None, schools=schools)
+    students = visible
+    if form.is_valid():
+        data = form.cleaned_data
+        students = students_search(students, query=data["q"], school_id=data["school"] and data["school"].pk,
+                                   grade=data["grade"], disability=data["disability"])
+    page = Paginator(students.select_related("school").order_by("last_name", "first_name", "pk"), 25,
+                     allow_empty_first_page=True).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "students/list.html#results" if request.htmx else "students/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def student_detail(request, pk):
+    student = access.get_student_or_404(request.user, pk)
+    team = student.team_memberships.select_related("user").order_by("-team_role", "user__last_name")
+    return render(request, "students/detail.html", {"student": student, "team": team,
+                                                     "guardians": student.guardians.all()})

@@ -1,0 +1,70 @@
+"""Rows only: side effects (permission rows, history, tasks) come from services, never from factories."""
+
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import Role, RoleAssignment, User
+from students.disabilities import Disability, Grade
+from students.models import District, Guardian, School, Student
+
+
+class DistrictFactory(DjangoModelFactory):
+    class Meta:
+        model = District
+
+    name = factory.Sequence(lambda n: f"Test District {n}")
+    org_code = factory.Sequence(lambda n: f"{10_000_000 + n:08d}")
+
+
+class SchoolFactory(DjangoModelFactory):
+    class Meta:
+        model = School
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"Test School {n}")
+    code = factory.Sequence(lambda n: f"{20_000_000 + n:08d}")
+
+
+class StudentFactory(DjangoModelFactory):
+    class Meta:
+        model = Student
+
+    school = factory.SubFactory(SchoolFactory)
+    district = factory.SelfAttribute("school.district")
+    sasid = factory.Sequence(lambda n: f"{3_000_000_000 + n:010d}")
+    first_name = factory.Sequence(lambda n: f"Pat{n}")
+    last_name = factory.Sequence(lambda n: f"Testcase{n}")
+    date_of_birth = datetime.date(2015, 3, 14)
+    grade = Grade.G5
+    primary_disability = Disability.SPECIFIC_LEARNING
+
+
+class GuardianFactory(DjangoModelFactory):
+    class Meta:
+        model = Guardian
+
+    student = factory.SubFactory(StudentFactory)
+    name = factory.Sequence(lambda n: f"Parent {n}")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"User{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class RoleAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = RoleAssignment
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.GENERAL_EDUCATOR
+    school = factory.SubFactory(SchoolFactory)
+    district = factory.SelfAttribute("school.district")
