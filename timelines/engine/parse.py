@@ -53,8 +53,8 @@ def _object(value: object, where: str, allowed: frozenset[str], required: tuple[
     if type(value) is not dict:
         raise EngineInputError(f"{where}: expected a JSON object, got {_show(value)}")
     if not allowed.issuperset(value):
-        unknown = value.keys() - allowed
-        raise EngineInputError(f"{where}: unknown key {_key(min(unknown))} (allowed: {', '.join(sorted(allowed))})")
+        unknown = min(str(key) for key in value.keys() - allowed)
+        raise EngineInputError(f"{where}: unknown key {_key(unknown)} (allowed: {', '.join(sorted(allowed))})")
     for key in required:
         if key not in value:
             raise EngineInputError(f"{where}: missing required key {key}")
