@@ -19,7 +19,8 @@ ACTIVITY_RESOLUTION = 60  # seconds: activity is recorded at most once a minute,
 
 def two_factor_required(user: User) -> bool:
     """True when `user` administers a building or district whose district requires two-factor sign-in."""
-    return RoleAssignment.objects.filter(user=user, role__in=ADMIN_ROLES, district__require_2fa_for_admins=True).exists()
+    admin_roles = RoleAssignment.objects.filter(user=user, role__in=ADMIN_ROLES)
+    return admin_roles.filter(district__require_2fa_for_admins=True).exists()
 
 
 def second_factor_needed(user: User) -> str:
