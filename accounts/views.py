@@ -3,6 +3,7 @@ from base64 import b32encode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
@@ -26,20 +27,23 @@ def two_factor_setup(request):
     user = request.user
     if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
         if not user.is_verified():  # a password alone may not add a device to a protected account
-            return redirect(f"{request.path}verify/?next={request.path}")
+            return redirect(f"{reverse('account:2fa-verify')}?next={request.path}")
         return render(request, "accounts/two_factor_setup.html", {"enabled": True})
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
         user=user, name="Authenticator app", confirmed=False)
     form = OTPCodeForm(request.POST or None)
     if form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        if not device.verify_is_allowed()[0]:
+            form.add_error("code", "Wait a few seconds before trying another code.")
+        elif device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             request.session[security.SECOND_FACTOR] = "verify"
             messages.success(request, "Two-factor sign-in is on. You will enter a code each time you sign in.")
             return redirect(_next_url(request))
-        form.add_error("code", "That code did not match. Check that your phone's clock is right and try again.")
+        else:
+            form.add_error("code", "That code did not match. Check that your phone's clock is right and try again.")
     return render(request, "accounts/two_factor_setup.html", {
         "form": form, "otpauth_uri": device.config_url, "secret": b32encode(device.bin_key).decode(),
         "required": request.session.get(security.SECOND_FACTOR) == "setup", "next": _next_url(request)})
