@@ -1,8 +1,9 @@
 """Structured logs: one JSON object per line, with the request id, user id and path of the request being served.
 
 Student data never belongs in a log: code logs ids. `RedactStudentData` is the safety net for mistakes: it
-replaces a logged Student or Guardian object by its id, drops sensitive `extra` keys, and masks anything that
-looks like a date of birth in the message text. Timestamps are formatted separately, so they survive.
+replaces a logged Student or Guardian object by its id, drops sensitive `extra` keys, removes query strings
+(searches carry names) and masks anything that looks like a date of birth in the message text. Timestamps are
+formatted separately, so they survive.
 """
 
 import contextvars
@@ -19,6 +20,7 @@ _request = contextvars.ContextVar("iep_log_request", default=None)
 SENSITIVE_KEYS = frozenset({"first_name", "middle_name", "last_name", "name", "full_name", "date_of_birth",
                             "dob", "birth_date", "student_name", "guardian_name"})
 _DATE_PATTERNS = re.compile(r"\b(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})\b")
+_QUERY_STRING = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")  # searches carry names: ?q=Smith
 _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
 
@@ -71,6 +73,7 @@ class RedactStudentData(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string must not lose the event
             message = str(record.msg)
+        message = _QUERY_STRING.sub(r"\1?[query removed]", message)
         record.msg, record.args = _DATE_PATTERNS.sub("[date]", message), None
         for key in (SENSITIVE_KEYS & set(vars(record))) - _STANDARD_ATTRS:
             setattr(record, key, "[redacted]")
