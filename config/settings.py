@@ -185,3 +185,58 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# ---- Security hardening (issue 10): CSP, session limits, login lockout, two-factor, structured logs ----
+from django.utils.csp import CSP  # noqa: E402
+
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE = ["config.logging.RequestContextMiddleware", *MIDDLEWARE]  # request id first: every log line has it
+MIDDLEWARE += [
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
+]
+AUTHENTICATION_BACKENDS = ["accounts.backends.LoginLockoutBackend", *AUTHENTICATION_BACKENDS]
+TEMPLATES[0]["OPTIONS"]["context_processors"] += ["django.template.context_processors.csp"]
+
+# A strict policy in every environment: only this origin, no inline code, no eval (htmx runs with allowEval false).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],  # USWDS icons are data: URIs in its CSS
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Sessions end after 30 minutes without activity and 12 hours after sign-in, whichever comes first
+# (accounts.middleware.SessionLimitsMiddleware). Heartbeats do not count as activity (decision 4).
+IEP_SESSION_IDLE = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
+IEP_SESSION_MAX = timedelta(hours=env.int("SESSION_MAX_HOURS", default=12))
+
+# django-axes: lock a username at one address after 5 failures, for 15 minutes. Keyed by BOTH, never by
+# address alone: a whole school building signs in from one address.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the pause ends 15 minutes after the fifth failure, as shown
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"  # an explained page (429), not a bare 403
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=None)  # set behind a reverse proxy
+
+# django-otp: TOTP devices; the issuer is what authenticator apps show next to the account.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Massachusetts IEP")
+
+LOGGING["formatters"]["json"] = {"()": "config.logging.JsonFormatter"}
+LOGGING["filters"] = {"redact_student_data": {"()": "config.logging.RedactStudentData"}}
+LOGGING["handlers"]["console"].update(formatter=env.str("LOG_FORMAT", default="json"),
+                                      filters=["redact_student_data"])

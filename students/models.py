@@ -29,6 +29,9 @@ class District(models.Model):
         "service delivery cycle (school days)", default=5, choices=[(5, "5 days"), (6, "6 days"), (10, "10 days")]
     )
     school_day_minutes = models.PositiveSmallIntegerField("minutes in a school day", default=360)
+    require_2fa_for_admins = models.BooleanField(
+        "require two-factor sign-in for administrators", default=True,
+        help_text="Building and district administrators must confirm each sign-in with an authenticator app.")
 
     class Meta:
         ordering = ["name"]

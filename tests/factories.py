@@ -16,6 +16,7 @@ class DistrictFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Test District {n}")
     org_code = factory.Sequence(lambda n: f"{10_000_000 + n:08d}")
+    require_2fa_for_admins = False  # the model defaults to True; tests of two-factor sign-in turn it on
 
 
 class SchoolFactory(DjangoModelFactory):
