@@ -136,7 +136,7 @@ CELERY_BEAT_SCHEDULE: dict = {}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "accounts.authentication.BasicAuthenticationWithoutSecondFactor",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -232,6 +232,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the pause ends 15 minutes after the fifth failure, as shown
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"  # an explained page (429), not a bare 403
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=None)  # set behind a reverse proxy
+AXES_VERBOSE = False  # no start-up banner: commands keep a clean stderr (compute_deadlines prints one line)
 
 # django-otp: TOTP devices; the issuer is what authenticator apps show next to the account.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Massachusetts IEP")

@@ -114,3 +114,21 @@ def test_the_verify_page_refuses_an_outside_next_url(client, requiring):
     _sign_in(client, "team_chair")
     response = client.post("/account/2fa/verify/", {"code": _code(device), "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_basic_authentication_is_refused_to_accounts_that_need_a_second_factor(client, personas):
+    import base64
+
+    admin = personas["district_admin"]
+    admin.set_password("a long enough password 42")
+    admin.save()
+    district = personas["district"]
+    token = base64.b64encode(b"district_admin:a long enough password 42").decode()
+    district.require_2fa_for_admins = False
+    district.save()
+    assert client.get("/api/students/", HTTP_AUTHORIZATION=f"Basic {token}").status_code == 200
+    district.require_2fa_for_admins = True
+    district.save()
+    refused = client.get("/api/students/", HTTP_AUTHORIZATION=f"Basic {token}")
+    assert refused.status_code in (401, 403)
+    assert "two-factor" in refused.json()["detail"]
