@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts and roles"
+
+    def ready(self):
+        from . import access
+
+        # A flush or migrate recreates permission rows (possibly under new ids): forget cached ids.
+        post_migrate.connect(access.forget_cached_ids, dispatch_uid="accounts.access.forget_cached_ids")
