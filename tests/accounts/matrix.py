@@ -33,8 +33,8 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from django.urls.resolvers import RoutePattern
 from django.urls.exceptions import Resolver404
+from django.urls.resolvers import RoutePattern
 
 PRINCIPALS = ["teacher", "sped", "chair", "building_admin", "district_admin", "outsider", "anonymous"]
 RELATIONS = ["on_team", "same_school", "other_school", "other_district"]
