@@ -25,6 +25,7 @@ student through `.student` or `.iep.student` (an IEP, a section, a goal, an eval
 
 from django.contrib.auth.models import Permission
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from students.models import District, School, Student, StudentUserObjectPermission
@@ -58,8 +59,8 @@ def visible_students(user: User) -> QuerySet[Student]:
     """Students `user` may read: their Teams (guardian's direct foreign-key rows) plus their admin scope.
 
     ONE SQL query when evaluated (plus, once per process, the permission id lookup): the student ids come
-    from a UNION of three indexed branches, each a subquery bound to this user, so neither the admin roles
-    nor the Team rows are fetched into Python first:
+    from a UNION ALL of three indexed branches, each bound to this user, so neither the admin roles nor the
+    Team rows are fetched into Python first:
       - guardian's StudentUserObjectPermission rows (user_id, permission_id) -> content_object_id,
       - students of schools where the user is a building administrator,
       - students of districts where the user is a district administrator.
@@ -68,14 +69,25 @@ def visible_students(user: User) -> QuerySet[Student]:
     """
     if not user.is_authenticated or not user.is_active:
         return Student.objects.none()
-    on_team = StudentUserObjectPermission.objects.filter(
-        user_id=user.pk, permission_id=view_student_permission_id()).order_by().values("content_object_id")
-    roles = RoleAssignment.objects.filter(user_id=user.pk)
-    by_school = Student.objects.filter(
-        school_id__in=roles.filter(role=Role.BUILDING_ADMIN).values("school_id")).order_by().values("pk")
-    by_district = Student.objects.filter(
-        district_id__in=roles.filter(role=Role.DISTRICT_ADMIN).values("district_id")).order_by().values("pk")
-    return Student.objects.filter(pk__in=on_team.union(by_school, by_district, all=True))
+    params = (user.pk, view_student_permission_id(), user.pk, Role.BUILDING_ADMIN, user.pk, Role.DISTRICT_ADMIN)
+    return Student.objects.filter(pk__in=RawSQL(_VISIBLE_IDS_SQL, params))
+
+
+# The three branches of visible_students as one static SQL text. Written out rather than composed from three
+# querysets with .union(): the SQL is identical, but building and compiling the ORM union cost ~2 ms of Python per
+# call, a fifth of the 10 ms budget. Tables and columns come from the models' metadata, so renames follow.
+def _visible_ids_sql() -> str:
+    perm, student, role = StudentUserObjectPermission._meta, Student._meta, RoleAssignment._meta
+    return (
+        f"SELECT p.content_object_id FROM {perm.db_table} p WHERE p.user_id = %s AND p.permission_id = %s "
+        f"UNION ALL SELECT s.id FROM {student.db_table} s JOIN {role.db_table} r ON s.school_id = r.school_id "
+        f"WHERE r.user_id = %s AND r.role = %s "
+        f"UNION ALL SELECT s.id FROM {student.db_table} s JOIN {role.db_table} r ON s.district_id = r.district_id "
+        f"WHERE r.user_id = %s AND r.role = %s"
+    )
+
+
+_VISIBLE_IDS_SQL = _visible_ids_sql()
 
 
 def get_student_or_404(user: User, pk: int) -> Student:
@@ -156,7 +168,11 @@ def can(user: User, verb: str, obj) -> bool:
             return is_district_admin(user, obj.district_id) or is_building_admin(user, obj.pk)
         return verb == "manage_district" and is_district_admin(user, obj.district_id)
     student = _student_of(obj)
-    if student is None or not can_see_student(user, student):
+    if student is None:
+        return False
+    if verb == "view":  # the commonest check: one indexed query, whatever the user's roles
+        return visible_students(user).filter(pk=student.pk).exists()
+    if not can_see_student(user, student):
         return False
     district_admin = is_district_admin(user, student.district_id)
     status = _iep_status_of(obj)
