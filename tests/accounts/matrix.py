@@ -104,6 +104,14 @@ ROUTES: dict[str, Route] = {
     "student-list": Route({"GET": "signed_in"}),
     "student-detail": Route({"GET": "student_view"}, S),
     "student-access-log": Route({"GET": "student_district_admin"}, S),
+    "manage-user-list": Route({"GET": "district_admin_any", "POST": "district_admin_any"}),
+    "manage-user-detail": Route({"GET": "staff_district_admin"}, {"pk": "staff"}),
+    "manage-user-deactivate": Route({"POST": "staff_district_admin"}, {"pk": "staff"}),
+    "manage-role-list": Route({"GET": "district_admin_any", "POST": "district_admin_any"}),
+    "manage-role-detail": Route({"GET": "staff_district_admin", "DELETE": "staff_district_admin"}, {"pk": "role"}),
+    "team-membership-list": Route({"GET": "signed_in", "POST": "district_admin_any"}),
+    "team-membership-detail": Route({"GET": "student_view", "DELETE": "student_district_admin"},
+                                    {"pk": "membership"}),
 }
 
 # Kept explicit and short: public pages, the API's own documentation, and the Django admin (superusers only;
@@ -118,6 +126,8 @@ OBJECTS: dict[str, Callable] = {
     "student": lambda world, relation: world.students[relation],
     "staff": lambda world, relation: world.staff[relation],
     "role": lambda world, relation: world.staff[relation].role_assignments.first(),
+    "membership": lambda world, relation: world.staff[relation].team_memberships.get(
+        student=world.students[relation]),
 }
 FILLERS_FILE = "tests/accounts/matrix.py"
 
@@ -163,6 +173,8 @@ def build_world() -> World:
     staff = {"on_team": staff_a, "same_school": staff_a,
              "other_school": person("staff_b", Role.SPECIAL_EDUCATOR, school_b),
              "other_district": person("staff_c", Role.GENERAL_EDUCATOR, school_c, of=other_district)}
+    for relation, student in students.items():  # every student has a Team member who is not a principal
+        team_membership_add(student=student, user=staff[relation])
     return World(users=users, students=students, staff=staff)
 
 
