@@ -21,6 +21,11 @@ student through `.student` or `.iep.student` (an IEP, a section, a goal, an eval
 | view_access_log  | district admins                                                                   |
 | manage_district  | on a District: its district admins (users, roles, calendars, dashboard)          |
 | view_dashboard   | on a District: its district admins; on a School: its building or district admins |
+
+Other helpers: `visible_students(user)` (ONE SQL query), `get_student_or_404`, `get_in_scope_or_404`,
+`log_read(request, student, part, obj=None)` (the access log: call it from every door that shows one
+student's record, IEP, section, PDF or export), and for staff pages `administered_districts`,
+`staff_districts`, `visible_staff`, `get_staff_or_404`, `get_role_assignment_or_404`.
 """
 
 from django.contrib.auth.models import Permission
