@@ -60,6 +60,20 @@ def forget_cached_ids(**kwargs) -> None:
     _view_student_permission_id = None
 
 
+def close_log_purge_flag(using: str = "default", **kwargs) -> None:
+    """SQLite only: make sure the access-log purge flag is closed after a migrate or flush (post_migrate).
+
+    The flag lives in a table outside Django's models (migration 0004), so a flush does not empty it; the
+    test suite opens it to let a flush DELETE the log (tests/conftest.py), and this closes it again.
+    """
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "sqlite" and "accounts_logpurgeflag" in connection.introspection.table_names():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM accounts_logpurgeflag")
+
+
 def visible_students(user: User) -> QuerySet[Student]:
     """Students `user` may read: their Teams (guardian's direct foreign-key rows) plus their admin scope.
 

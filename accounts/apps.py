@@ -11,3 +11,4 @@ class AccountsConfig(AppConfig):
 
         # A flush or migrate recreates permission rows (possibly under new ids): forget cached ids.
         post_migrate.connect(access.forget_cached_ids, dispatch_uid="accounts.access.forget_cached_ids")
+        post_migrate.connect(access.close_log_purge_flag, sender=self, dispatch_uid="accounts.access.close_log_purge")
