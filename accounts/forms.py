@@ -1,5 +1,57 @@
 from django import forms
 
+from students.models import District, School
+
+from .models import Role, TeamMembership, User
+
+
+class UserSearchForm(forms.Form):
+    q = forms.CharField(label="Search by name or username", required=False, max_length=100)
+
+
+class UserCreateForm(forms.Form):
+    district = forms.ModelChoiceField(label="District", queryset=District.objects.none())
+    username = forms.CharField(label="Username", max_length=150)
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(label="Email", required=False)
+    job_title = forms.CharField(label="Job title", max_length=100, required=False,
+                                help_text="As it appears in the service delivery grid.")
+
+    def __init__(self, *args, districts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts if districts is not None else District.objects.none()
+
+
+class RoleAssignmentForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    school = forms.ModelChoiceField(label="School", queryset=School.objects.none(), required=False,
+                                    empty_label="None (district administrator)",
+                                    help_text="Every role but district administrator is held at one school.")
+
+    def __init__(self, *args, schools=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools if schools is not None else School.objects.none()
+
+
+class TeamMemberForm(forms.Form):
+    user = forms.ModelChoiceField(label="Staff member", queryset=User.objects.none())
+    team_role = forms.ChoiceField(label="Role on the Team", choices=TeamMembership.TeamRole.choices,
+                                  initial=TeamMembership.TeamRole.MEMBER)
+    responsibility = forms.CharField(label="Responsibility", max_length=100, required=False,
+                                     help_text="What this person does for the student, e.g. reading goals.")
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = staff if staff is not None else User.objects.none()
+
+
+class TeamChairForm(forms.Form):
+    user = forms.ModelChoiceField(label="New Team chair", queryset=User.objects.none())
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = staff if staff is not None else User.objects.none()
 
 class OTPCodeForm(forms.Form):
     code = forms.CharField(

@@ -107,3 +107,64 @@ class TeamMembership(models.Model):
     def clean(self):
         if self.user_id and self.student_id and self.user.district_id not in (None, self.student.district_id):
             raise ValidationError({"user": "Only staff of the student's district can join the student's Team."})
+
+
+class AccessLogEntry(models.Model):
+    """One read of one student's record (603 CMR 23.07: who, which part, why, when, from where).
+
+    Append-only at the database level: a trigger refuses UPDATE and DELETE (migration 0003). The one
+    exception is `student_delete`, which removes a deleted student's entries and records a StudentDeletion.
+    """
+
+    class Part(models.TextChoices):
+        RECORD = "record", "Student record"
+        IEP = "iep", "IEP"
+        SECTION = "section", "IEP section"
+        PDF = "pdf", "PDF"
+        EXPORT = "export", "Export"
+        EVALUATION = "evaluation", "Evaluation"
+        TIMELINE = "timeline", "Timeline and deadlines"
+        HISTORY = "history", "Version history"
+        ACCESS_LOG = "access_log", "Access log"
+        TEAM = "team", "Team membership"
+        OTHER = "other", "Other"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(max_length=150, help_text="Kept as read, should the account be renamed.")
+    student = models.ForeignKey("students.Student", on_delete=models.CASCADE, related_name="access_log")
+    part = models.CharField(max_length=20, choices=Part.choices)
+    object_type = models.CharField(max_length=100, blank=True, help_text="app_label.model of the object read.")
+    object_id = models.CharField(max_length=64, blank=True)
+    purpose = models.CharField(max_length=200, blank=True, help_text="The page or endpoint (its route name).")
+    path = models.CharField(max_length=500, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["student", "-at"])]
+        verbose_name = "access log entry"
+        verbose_name_plural = "access log entries"
+
+    def __str__(self):
+        when = f"{self.at:%Y-%m-%d %H:%M}" if self.at else "?"
+        return f"{self.username} read {self.get_part_display()} of student {self.student_id} at {when}"
+
+
+class StudentDeletion(models.Model):
+    """The record that a student (and with them their access log) was deleted. Append-only like the log."""
+
+    student_id = models.BigIntegerField()
+    sasid = models.CharField("SASID", max_length=10)
+    district = models.ForeignKey("students.District", on_delete=models.PROTECT, related_name="+")
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500)
+    access_log_entries_removed = models.PositiveIntegerField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"Student {self.student_id} deleted by {self.deleted_by} at {self.at:%Y-%m-%d %H:%M}"

@@ -3,11 +3,12 @@
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 
-from students.models import Student, StudentUserObjectPermission
+from students.models import District, School, Student, StudentUserObjectPermission
 
-from .models import TeamMembership, User
+from .models import AccessLogEntry, Role, RoleAssignment, StudentDeletion, TeamMembership, User
 
 # What being on a student's Team grants on the student record itself.
 TEAM_STUDENT_PERMISSIONS = ("view_student",)
@@ -30,6 +31,23 @@ def team_membership_add(*, student: Student, user: User, team_role: str = TeamMe
 
 
 @transaction.atomic
+def team_chair_set(*, student: Student, user: User) -> TeamMembership:
+    """Make `user` the chair of `student`'s Team (adding them if needed); the previous chair stays a member.
+
+    The old chair is demoted before the new one is promoted, so the one-chair-per-student constraint
+    holds at every statement; the row lock on the student serialises two admins setting chairs at once.
+    """
+    Student.objects.select_for_update().filter(pk=student.pk).first()
+    for previous in TeamMembership.objects.filter(student=student, team_role=TeamMembership.TeamRole.CHAIR).exclude(
+            user=user):
+        previous.team_role = TeamMembership.TeamRole.MEMBER
+        previous.save(update_fields=["team_role"])
+    existing = TeamMembership.objects.filter(student=student, user=user).first()
+    return team_membership_add(student=student, user=user, team_role=TeamMembership.TeamRole.CHAIR,
+                               responsibility=existing.responsibility if existing else "")
+
+
+@transaction.atomic
 def team_membership_remove(*, student: Student, user: User) -> None:
     """Take `user` off `student`'s Team and revoke the object permissions it granted."""
     TeamMembership.objects.filter(student=student, user=user).delete()
@@ -47,3 +65,101 @@ def team_memberships_bulk_add(*, memberships: Iterable[TeamMembership], batch_si
          for m in memberships for p in permissions],
         batch_size=batch_size, ignore_conflicts=True)
     return len(memberships)
+
+
+def _full_clean(obj, exclude=None) -> None:
+    obj.full_clean(exclude=exclude)
+
+
+@transaction.atomic
+def user_create(*, district: District, username: str, first_name: str, last_name: str, email: str = "",
+                job_title: str = "", password: str | None = None) -> User:
+    """Create an active staff account in `district`. Without a password the account cannot sign in until one
+    is set (unusable password): the district's identity provider or a reset sets it."""
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email, job_title=job_title,
+                district=district)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    _full_clean(user, exclude=["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> User:
+    """Deactivate `user`: they can no longer sign in and see nothing (access checks require is_active).
+    Team memberships and role assignments are kept, so the record shows who did what."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, user: User) -> User:
+    """Let a deactivated `user` sign in again with the roles they held."""
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def role_assignment_add(*, user: User, role: str, district: District, school: School | None = None) -> RoleAssignment:
+    """Give `user` `role` in `district` (at `school` for every role but district administrator).
+
+    Raises ValidationError with field errors: a building role without a school, a district role with one,
+    a school or user of another district, or the same role twice.
+    """
+    assignment = RoleAssignment(user=user, role=role, district=district,
+                                school=None if role == Role.DISTRICT_ADMIN and school is None else school)
+    assignment.full_clean()  # model clean + the unique constraints, as field errors
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def role_assignment_remove(*, assignment: RoleAssignment) -> None:
+    """Remove one role assignment (its history row keeps who held it)."""
+    assignment.delete()
+
+
+def access_log_record(*, user: User, student: Student, part: str, obj=None, purpose: str = "", path: str = "",
+                      method: str = "", ip: str | None = None) -> AccessLogEntry:
+    """Append one read of `student`'s record to the access log. Never updated or deleted afterwards (trigger)."""
+    return AccessLogEntry.objects.create(
+        user=user if user.is_authenticated else None, username=user.get_username() if user.is_authenticated else "",
+        student_id=student.pk, part=part,
+        object_type=obj._meta.label_lower if obj is not None else "", object_id=str(obj.pk) if obj is not None else "",
+        purpose=purpose[:200], path=path[:500], method=method[:10], ip=ip or None)
+
+
+def _allow_log_purge(on: bool) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config('iep.allow_log_purge', %s, true)", ["on" if on else "off"])
+        elif connection.vendor == "sqlite":
+            cursor.execute("DELETE FROM accounts_logpurgeflag")
+            if on:
+                cursor.execute("INSERT INTO accounts_logpurgeflag (id) VALUES (1)")
+
+
+@transaction.atomic
+def student_delete(*, student: Student, deleted_by: User, reason: str) -> StudentDeletion:
+    """Delete `student` with everything that cascades from them, including their access log (decision 14).
+
+    The access log is append-only; this is the one path that may remove entries: it opens the purge flag
+    for this transaction only (`SET LOCAL`-style set_config on PostgreSQL, a flag row on SQLite), deletes,
+    closes the flag, and writes a StudentDeletion record, all or nothing.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason for deleting this student's record."})
+    removed = AccessLogEntry.objects.filter(student=student).count()
+    deletion = StudentDeletion.objects.create(student_id=student.pk, sasid=student.sasid,
+                                              district_id=student.district_id, deleted_by=deleted_by,
+                                              reason=reason.strip()[:500], access_log_entries_removed=removed)
+    _allow_log_purge(True)  # on error the rollback undoes the flag too (GUCs and the flag row are transactional)
+    StudentUserObjectPermission.objects.filter(content_object=student).delete()
+    student.delete()
+    _allow_log_purge(False)
+    return deletion

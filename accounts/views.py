@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -22,6 +23,7 @@ def _next_url(request) -> str:
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 @login_required
 def two_factor_setup(request):
     user = request.user
@@ -50,6 +52,7 @@ def two_factor_setup(request):
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 @login_required
 def two_factor_verify(request):
     if request.user.is_verified():

@@ -8,3 +8,10 @@ router = DefaultRouter()
 router.register("students", StudentViewSet, basename="student")
 
 urlpatterns = router.urls
+
+from accounts.api import RoleAssignmentViewSet, StaffViewSet, TeamMembershipViewSet  # noqa: E402
+
+router.register("manage/users", StaffViewSet, basename="manage-user")
+router.register("manage/role-assignments", RoleAssignmentViewSet, basename="manage-role")
+router.register("team-memberships", TeamMembershipViewSet, basename="team-membership")
+urlpatterns = router.urls

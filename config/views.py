@@ -13,6 +13,7 @@ logger = logging.getLogger(__name__)
 
 
 @login_required
+@require_GET
 def home(request):
     return redirect("students:list")
 

@@ -1,10 +1,14 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
 from accounts import access
+from accounts.serializers import AccessLogEntrySerializer
 
 from .models import Student
-from .selectors import students_search
+from .selectors import access_log_for, students_search
 from .serializers import StudentDetailSerializer, StudentSerializer
 
 
@@ -31,3 +35,19 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet):
         else:
             students = students.prefetch_related("guardians")
         return students.order_by("last_name", "first_name", "pk")
+
+    def retrieve(self, request, *args, **kwargs):
+        student = self.get_object()
+        access.log_read(request, student, "record")
+        return Response(self.get_serializer(student).data)
+
+    @extend_schema(responses=AccessLogEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="access-log")
+    def access_log(self, request, pk=None):
+        """The student's access log, newest first (district administrators; reading it is logged)."""
+        student = self.get_object()
+        if not access.can(request.user, "view_access_log", student):
+            raise PermissionDenied
+        access.log_read(request, student, "access_log")
+        page = self.paginate_queryset(access_log_for(student))
+        return self.get_paginated_response(AccessLogEntrySerializer(page, many=True).data)

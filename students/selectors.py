@@ -24,3 +24,10 @@ def students_search(students: QuerySet[Student], *, query: str = "", school_id: 
     if chair_id:
         students = students.filter(team_memberships__user_id=chair_id, team_memberships__team_role="chair")
     return students
+
+
+def access_log_for(student: Student) -> QuerySet:
+    """The access log of one student, newest first (the caller has checked `view_access_log`)."""
+    from accounts.models import AccessLogEntry
+
+    return AccessLogEntry.objects.filter(student=student).order_by("-at", "-pk")

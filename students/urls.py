@@ -6,4 +6,5 @@ app_name = "students"
 urlpatterns = [
     path("", views.student_list, name="list"),
     path("<int:pk>/", views.student_detail, name="detail"),
+    path("<int:pk>/access-log/", views.student_access_log, name="access_log"),
 ]

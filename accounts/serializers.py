@@ -1,0 +1,33 @@
+from rest_framework import serializers
+
+from .models import AccessLogEntry, RoleAssignment, TeamMembership, User
+
+
+class AccessLogEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AccessLogEntry
+        fields = ["id", "at", "user", "username", "part", "object_type", "object_id", "purpose", "path", "method",
+                  "ip"]
+        read_only_fields = fields
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "job_title", "district", "is_active"]
+        read_only_fields = ["id", "is_active"]
+
+
+class RoleAssignmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoleAssignment
+        fields = ["id", "user", "role", "district", "school"]
+        read_only_fields = ["id", "district"]
+
+
+class TeamMembershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TeamMembership
+        fields = ["id", "student", "user", "team_role", "responsibility"]
+        read_only_fields = ["id"]
+        validators = []  # one chair / one membership per user: team_chair_set and update_or_create handle both

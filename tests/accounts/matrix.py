@@ -1,0 +1,352 @@
+"""The permission matrix: every route of the URL resolver and every operation of the OpenAPI schema, for seven
+principals against four object relations, for every HTTP method.
+
+How a route gets covered
+------------------------
+1. Every named route of `get_resolver()` (walked recursively) must be in ROUTES or EXEMPT, otherwise the
+   checker reports "route X is not classified". Every operation of drf-spectacular's schema must resolve to a
+   route whose ROUTES entry declares that method.
+2. ROUTES says, per method, which access RULE applies (see `expected`); methods a route does not declare must be
+   refused (405, 403, 404 or the login page) for everyone, so an endpoint that quietly accepts POST is caught.
+3. URL kwargs are filled per relation by FILLERS (by kwarg name) or by the route's own `fillers` (when a kwarg
+   such as `pk` means different objects on different routes). An unknown kwarg is a failure that names it.
+
+Extending it (e.g. the IEP branch): add the object's factory to OBJECTS, route entries to ROUTES, and kwargs to
+FILLERS. The expected outcome comes from RULES below, written from the access table in the issue; it never asks
+the view's own access code.
+
+Principals: the five roles (teacher, special educator and chair are on the Team of the "on_team" student),
+`outsider` (district administrator of ANOTHER district) and anonymous. Relations: the student on the Team;
+a student of the same school not on the Team; one of the other school of the district; one of another district
+(the outsider's).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls.exceptions import Resolver404
+from django.urls.resolvers import RoutePattern
+
+PRINCIPALS = ["teacher", "sped", "chair", "building_admin", "district_admin", "outsider", "anonymous"]
+RELATIONS = ["on_team", "same_school", "other_school", "other_district"]
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+# Who sees a student of each relation (the issue's table: Teams, the building admin's school, the district).
+SEES = {
+    "teacher": {"on_team"}, "sped": {"on_team"}, "chair": {"on_team"},
+    "building_admin": {"on_team", "same_school"},
+    "district_admin": {"on_team", "same_school", "other_school"},
+    "outsider": {"other_district"},
+    "anonymous": set(),
+}
+DISTRICT_ADMIN_OF = {"district_admin": {"on_team", "same_school", "other_school"}, "outsider": {"other_district"}}
+IN_DISTRICT_OF = {p: ({"other_district"} if p == "outsider" else {"on_team", "same_school", "other_school"})
+                  for p in PRINCIPALS if p != "anonymous"}
+TEAM_MEMBER_OF = {"teacher": {"on_team"}, "sped": {"on_team"}, "chair": {"on_team"}}
+CHAIR_OF = {"chair": {"on_team"}}
+
+OK, LOGIN, DENY, HIDE, REFUSE = "ok", "login", "403", "404", "refused"
+
+
+def _scoped(visible: dict, allowed: dict) -> Callable[[str, str | None], str]:
+    def rule(principal, relation):
+        if relation not in visible.get(principal, set()):
+            return HIDE
+        return OK if relation in allowed.get(principal, set()) else DENY
+    return rule
+
+
+# Expected outcome per rule, for an authenticated principal (anonymous always gets LOGIN).
+RULES: dict[str, Callable[[str, str | None], str]] = {
+    "signed_in": lambda p, r: OK,
+    "district_admin_any": lambda p, r: OK if p in DISTRICT_ADMIN_OF else DENY,
+    "student_view": _scoped(SEES, SEES),
+    "student_district_admin": _scoped(SEES, DISTRICT_ADMIN_OF),      # access log, Team management
+    "student_team_member": _scoped(SEES, TEAM_MEMBER_OF),            # edit sections, record events
+    "student_chair_or_district_admin": _scoped(SEES, {p: CHAIR_OF.get(p, set()) | DISTRICT_ADMIN_OF.get(p, set())
+                                                      for p in PRINCIPALS}),
+    "staff_district_admin": _scoped(IN_DISTRICT_OF, DISTRICT_ADMIN_OF),  # users and roles of a district
+}
+
+
+@dataclass
+class Route:
+    methods: dict[str, str]                                   # HTTP method -> RULES key
+    fillers: dict[str, str] = field(default_factory=dict)    # kwarg -> OBJECTS key, overriding FILLERS
+
+
+S = {"pk": "student"}
+ROUTES: dict[str, Route] = {
+    "home": Route({"GET": "signed_in"}),
+    "account:2fa-setup": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "account:2fa-verify": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "students:list": Route({"GET": "signed_in"}),
+    "students:detail": Route({"GET": "student_view"}, S),
+    "students:access_log": Route({"GET": "student_district_admin"}, S),
+    "manage:index": Route({"GET": "district_admin_any"}),
+    "manage:users": Route({"GET": "district_admin_any"}),
+    "manage:user_create": Route({"GET": "district_admin_any", "POST": "district_admin_any"}),
+    "manage:user_detail": Route({"GET": "staff_district_admin"}),
+    "manage:user_deactivate": Route({"POST": "staff_district_admin"}),
+    "manage:role_add": Route({"POST": "staff_district_admin"}),
+    "manage:role_remove": Route({"POST": "staff_district_admin"}),
+    "manage:team": Route({"GET": "student_district_admin", "POST": "student_district_admin"}, S),
+    "manage:team_chair": Route({"POST": "student_district_admin"}, S),
+    "manage:team_remove": Route({"POST": "student_district_admin"}, S),
+    "api-root": Route({"GET": "signed_in"}),
+    "student-list": Route({"GET": "signed_in"}),
+    "student-detail": Route({"GET": "student_view"}, S),
+    "student-access-log": Route({"GET": "student_district_admin"}, S),
+    "manage-user-list": Route({"GET": "district_admin_any", "POST": "district_admin_any"}),
+    "manage-user-detail": Route({"GET": "staff_district_admin"}, {"pk": "staff"}),
+    "manage-user-deactivate": Route({"POST": "staff_district_admin"}, {"pk": "staff"}),
+    "manage-role-list": Route({"GET": "district_admin_any", "POST": "district_admin_any"}),
+    "manage-role-detail": Route({"GET": "staff_district_admin", "DELETE": "staff_district_admin"}, {"pk": "role"}),
+    "team-membership-list": Route({"GET": "signed_in", "POST": "district_admin_any"}),
+    "team-membership-detail": Route({"GET": "student_view", "DELETE": "student_district_admin"},
+                                    {"pk": "membership"}),
+}
+
+# Kept explicit and short: public pages, the API's own documentation, and the Django admin (superusers only;
+# test_permission_matrix asserts separately that it turns away every non-staff principal).
+EXEMPT = {"login", "logout", "healthz", "api-schema", "api-docs", "api-redoc"}
+EXEMPT_NAMESPACES = {"admin"}
+
+# kwarg -> OBJECTS key, for kwargs whose name says what they are.
+FILLERS: dict[str, str] = {"student_pk": "student", "user_pk": "staff", "role_pk": "role"}
+# OBJECTS key -> function(world, relation) returning the object whose pk fills the kwarg.
+OBJECTS: dict[str, Callable] = {
+    "student": lambda world, relation: world.students[relation],
+    "staff": lambda world, relation: world.staff[relation],
+    "role": lambda world, relation: world.staff[relation].role_assignments.first(),
+    "membership": lambda world, relation: world.staff[relation].team_memberships.get(
+        student=world.students[relation]),
+}
+FILLERS_FILE = "tests/accounts/matrix.py"
+
+
+@dataclass
+class World:
+    users: dict
+    students: dict
+    staff: dict
+
+
+def build_world() -> World:
+    """One set of objects per relation, made through the real services (so guardian rows exist)."""
+    from accounts.models import Role, TeamMembership
+    from accounts.services import team_membership_add
+    from tests.factories import DistrictFactory, RoleAssignmentFactory, SchoolFactory, StudentFactory, UserFactory
+
+    district, other_district = DistrictFactory(), DistrictFactory()
+    school_a, school_b = SchoolFactory(district=district), SchoolFactory(district=district)
+    school_c = SchoolFactory(district=other_district)
+
+    def person(name, role, school, of=district):
+        user = UserFactory(username=f"matrix_{name}", district=of)
+        RoleAssignmentFactory(user=user, role=role, district=of, school=None if role == Role.DISTRICT_ADMIN else school)
+        return user
+
+    users = {
+        "teacher": person("teacher", Role.GENERAL_EDUCATOR, school_a),
+        "sped": person("sped", Role.SPECIAL_EDUCATOR, school_a),
+        "chair": person("chair", Role.TEAM_CHAIR, school_a),
+        "building_admin": person("building_admin", Role.BUILDING_ADMIN, school_a),
+        "district_admin": person("district_admin", Role.DISTRICT_ADMIN, None),
+        "outsider": person("outsider", Role.DISTRICT_ADMIN, None, of=other_district),
+    }
+    students = {
+        "on_team": StudentFactory(school=school_a), "same_school": StudentFactory(school=school_a),
+        "other_school": StudentFactory(school=school_b), "other_district": StudentFactory(school=school_c),
+    }
+    team_membership_add(student=students["on_team"], user=users["chair"], team_role=TeamMembership.TeamRole.CHAIR)
+    team_membership_add(student=students["on_team"], user=users["sped"])
+    team_membership_add(student=students["on_team"], user=users["teacher"])
+    staff_a = person("staff_a", Role.GENERAL_EDUCATOR, school_a)
+    staff = {"on_team": staff_a, "same_school": staff_a,
+             "other_school": person("staff_b", Role.SPECIAL_EDUCATOR, school_b),
+             "other_district": person("staff_c", Role.GENERAL_EDUCATOR, school_c, of=other_district)}
+    for relation, student in students.items():  # every student has a Team member who is not a principal
+        team_membership_add(student=student, user=staff[relation])
+    return World(users=users, students=students, staff=staff)
+
+
+@dataclass
+class Endpoint:
+    name: str | None
+    route: str
+    kwargs: list[str]
+    is_api: bool
+    namespace: str | None = None
+
+
+def _kwargs_of(pattern) -> list[str]:
+    inner = pattern.pattern
+    if isinstance(inner, RoutePattern):
+        return list(inner.converters)
+    return list(inner.regex.groupindex)
+
+
+def walk(patterns=None, prefix: str = "", namespace: str | None = None, kwargs: tuple = ()):
+    """Every URLPattern of the resolver, with its full name, route text and kwargs (recursively)."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            space = namespace
+            if pattern.namespace:
+                space = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), space,
+                            kwargs + tuple(_kwargs_of(pattern)))
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            route = prefix + str(pattern.pattern)
+            yield Endpoint(name=name, route=route, kwargs=[*kwargs, *_kwargs_of(pattern)],
+                           is_api=hasattr(pattern.callback, "cls"), namespace=namespace)
+
+
+def schema_operations() -> list[tuple[str, str]]:
+    """(path, METHOD) of every operation in the OpenAPI schema."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [(path, method.upper()) for path, operations in schema["paths"].items() for method in operations
+            if method.upper() in METHODS]
+
+
+@dataclass
+class Case:
+    endpoint: Endpoint
+    spec: Route
+    principal: str
+    relation: str | None
+    method: str
+
+
+def _is_login_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse(settings.LOGIN_URL))
+
+
+def outcome_of(response, is_api: bool) -> str:
+    status = response.status_code
+    if _is_login_redirect(response):
+        return LOGIN
+    if status in (401, 403):
+        return DENY
+    if status == 404:
+        return HIDE
+    if status == 405:
+        return REFUSE
+    return OK if status < 500 else f"error {status}"
+
+
+def expected(case: Case) -> set[str]:
+    rule_name = case.spec.methods.get(case.method)
+    if rule_name is None:  # not a method of this endpoint: anything but success
+        return {LOGIN, DENY, HIDE, REFUSE}
+    if case.principal == "anonymous":
+        return {DENY} if case.endpoint.is_api else {LOGIN}
+    return {RULES[rule_name](case.principal, case.relation)}
+
+
+class Matrix:
+    """Builds the cases from the resolver and the schema; `check()` returns a list of failure messages."""
+
+    def __init__(self, world: World, routes: dict[str, Route] | None = None, only: set[str] | None = None,
+                 sample: int | None = None):
+        self.world, self.routes, self.only = world, ROUTES if routes is None else routes, only
+        self.sample = sample
+        self.problems: list[str] = []
+        self.clients = {"anonymous": Client()}
+        for name, user in world.users.items():
+            self.clients[name] = Client()
+            self.clients[name].force_login(user)
+
+    def endpoints(self) -> list[tuple[Endpoint, Route]]:
+        found = []
+        for endpoint in walk():
+            if (endpoint.namespace or "").split(":")[0] in EXEMPT_NAMESPACES:
+                continue
+            if endpoint.name is None:
+                self.problems.append(f"route {endpoint.route!r} has no name: name it and add it to ROUTES")
+                continue
+            if self.only is not None and endpoint.name not in self.only:
+                continue
+            if endpoint.name in EXEMPT:
+                continue
+            if "format" in endpoint.kwargs:  # DRF's ".json" duplicates of the same view
+                continue
+            spec = self.routes.get(endpoint.name)
+            if spec is None:
+                self.problems.append(f"route {endpoint.name!r} ({endpoint.route}) is not classified: add it to "
+                                     f"ROUTES in {FILLERS_FILE} with the access rule of each method")
+                continue
+            unknown = [k for k in endpoint.kwargs if k not in spec.fillers and k not in FILLERS]
+            if unknown:
+                for kwarg in unknown:
+                    self.problems.append(f"add a filler for {kwarg} in {FILLERS_FILE} (FILLERS, or "
+                                         f"Route(fillers=...) of {endpoint.name!r})")
+                continue
+            found.append((endpoint, spec))
+        return found
+
+    def check_schema(self) -> None:
+        for path, method in schema_operations():
+            concrete = re.sub(r"\{[^}]+\}", "1", path)
+            try:
+                match = resolve(concrete)
+            except Resolver404:
+                self.problems.append(f"schema operation {method} {path} does not resolve")
+                continue
+            if self.only is not None and match.view_name not in self.only:
+                continue
+            spec = self.routes.get(match.view_name)
+            if spec is None or method not in spec.methods:
+                self.problems.append(f"schema operation {method} {path} (route {match.view_name!r}) is not "
+                                     f"classified: declare {method} in ROUTES[{match.view_name!r}]")
+
+    def cases(self) -> list[Case]:
+        cases = []
+        for endpoint, spec in self.endpoints():
+            relations = RELATIONS if endpoint.kwargs else [None]
+            for relation in relations:
+                for principal in PRINCIPALS:
+                    for method in METHODS:
+                        cases.append(Case(endpoint, spec, principal, relation, method))
+        if self.sample:
+            cases = random.Random(0).sample(cases, min(self.sample, len(cases)))
+        return cases
+
+    def url(self, case: Case) -> str:
+        kwargs = {}
+        for kwarg in case.endpoint.kwargs:
+            obj = OBJECTS[case.spec.fillers.get(kwarg) or FILLERS[kwarg]](self.world, case.relation)
+            kwargs[kwarg] = obj.pk
+        return reverse(case.endpoint.name, kwargs=kwargs)
+
+    def run(self, case: Case) -> str:
+        client = self.clients[case.principal]
+        url = self.url(case)
+        with transaction.atomic():  # writes are undone, so every case sees the same world
+            response = client.generic(case.method, url)
+            transaction.set_rollback(True)
+        return outcome_of(response, case.endpoint.is_api)
+
+    def check(self) -> list[str]:
+        self.check_schema()
+        cases = self.cases()
+        for case in cases:
+            want = expected(case)
+            got = self.run(case)
+            if got not in want:
+                self.problems.append(
+                    f"{case.method} {case.endpoint.name} [{case.relation or '-'}] as {case.principal}: "
+                    f"got {got}, expected {' or '.join(sorted(want))}")
+        self.cases_run = len(cases)
+        return self.problems
