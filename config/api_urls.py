@@ -8,3 +8,11 @@ router = DefaultRouter()
 router.register("students", StudentViewSet, basename="student")
 
 urlpatterns = router.urls
+
+# IEPs, sections (goals, service lines, history) and evaluations (issue 4)
+from iep.api import EvaluationViewSet, IEPViewSet, SectionViewSet  # noqa: E402
+
+router.register("ieps", IEPViewSet, basename="iep")
+router.register("sections", SectionViewSet, basename="section")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
+urlpatterns = router.urls
