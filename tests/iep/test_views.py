@@ -213,3 +213,9 @@ def test_at_a_glance(client, personas, iep):
     page = login(client, personas, "team_teacher").get(f"/ieps/{iep.pk}/glance/").content.decode()
     assert "Audio books" in page and "Reading fluency" in page and "<th scope=\"col\">Setting</th>" in page
     assert login(client, personas, "other_district_teacher").get(f"/ieps/{iep.pk}/glance/").status_code == 404
+
+
+def test_admin_lists_ieps(admin_client, iep):
+    assert admin_client.get("/admin/iep/iep/").status_code == 200
+    assert admin_client.get(f"/admin/iep/iep/{iep.pk}/change/").status_code == 200
+    assert admin_client.get(f"/admin/iep/section/{section_of(iep, 'vision').pk}/history/").status_code == 200
