@@ -207,7 +207,7 @@ class SectionViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.
 
     def retrieve(self, request, *args, **kwargs):
         section = self.get_object()
-        log_read(request, section.iep.student, "iep_section", obj=section)
+        log_read(request, section.iep.student, "section", obj=section)
         return Response(SectionSerializer(section).data)
 
     def update(self, request, *args, **kwargs):
@@ -230,7 +230,7 @@ class SectionViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         section = self.get_object()
-        log_read(request, section.iep.student, "iep_section_history", obj=section)
+        log_read(request, section.iep.student, "history", obj=section)
         return Response(HistoryRecordSerializer(section_history(section), many=True).data)
 
     @extend_schema(request=RestoreSerializer, responses={200: SectionSerializer, 409: CONFLICT})

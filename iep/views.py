@@ -95,6 +95,7 @@ def student_ieps(request, student_pk):
             else:
                 messages.success(request, "Draft IEP created.")
                 return redirect(_iep_url(iep))
+    log_read(request, student, "iep")
     ieps = student.ieps.select_related("case_manager").order_by("-start_date", "-pk")
     page = Paginator(ieps, 20).get_page(request.GET.get("page"))
     return render(request, "iep/student_ieps.html", {**_student_tabs(student, "ieps"), "page": page, "form": form,
@@ -175,6 +176,7 @@ def section_edit(request, pk):
                 messages.success(request, f"{saved.title} saved.")
                 return redirect(_iep_url(iep, saved))
     else:
+        log_read(request, iep.student, "section", obj=section)
         form = form_for(section.kind, iep=iep, initial=section.content)
     context = {"section": section, "iep": iep, "form": form, "version": version}
     return render(request, "iep/section_edit.html#form" if request.htmx else "iep/section_edit.html", context)
@@ -183,7 +185,7 @@ def section_edit(request, pk):
 @login_required
 def section_history_page(request, pk):
     section = _section_or_404(request.user, pk)
-    log_read(request, section.iep.student, "iep_section_history", obj=section)
+    log_read(request, section.iep.student, "history", obj=section)
     records = section_history(section)
     return render(request, "iep/section_history.html", {"section": section, "iep": section.iep, "records": records,
                                                         "can_edit": access.can(request.user, "edit", section)})
@@ -423,7 +425,7 @@ def iep_copy_forward(request, pk):
 @login_required
 def iep_glance(request, pk):
     iep = _iep_or_404(request.user, pk)
-    log_read(request, iep.student, "iep_at_a_glance", obj=iep)
+    log_read(request, iep.student, "iep", obj=iep)
     sections = list(iep_sections(iep))
     by_kind = {s.kind: s for s in sections if not s.is_goal}
     goals = [s for s in sections if s.is_goal]
@@ -457,6 +459,7 @@ def student_evaluations(request, student_pk):
             else:
                 messages.success(request, "Evaluation added.")
                 return redirect("iep:student_evaluations", student_pk=student.pk)
+    log_read(request, student, "evaluation")
     page = Paginator(student.evaluations.all(), 25).get_page(request.GET.get("page"))
     return render(request, "iep/evaluations.html", {**_student_tabs(student, "evaluations"), "page": page,
                                                     "form": form, "can_record": can_record, "query": ""})

@@ -219,3 +219,15 @@ def test_admin_lists_ieps(admin_client, iep):
     assert admin_client.get("/admin/iep/iep/").status_code == 200
     assert admin_client.get(f"/admin/iep/iep/{iep.pk}/change/").status_code == 200
     assert admin_client.get(f"/admin/iep/section/{section_of(iep, 'vision').pk}/history/").status_code == 200
+
+
+@pytest.mark.skipif(not hasattr(__import__("accounts.access").access, "log_read"),
+                    reason="accounts.access.log_read arrives with the access-log branch")
+def test_reads_of_one_iep_are_logged(client, personas, iep):
+    from accounts.models import AccessLogEntry
+
+    login(client, personas, "team_teacher")
+    client.get(f"/ieps/{iep.pk}/")
+    client.get(f"/ieps/sections/{section_of(iep, 'vision').pk}/history/")
+    parts = set(AccessLogEntry.objects.filter(student=personas["student"]).values_list("part", flat=True))
+    assert {"iep", "history"} <= parts
