@@ -231,3 +231,21 @@ def test_reads_of_one_iep_are_logged(client, personas, iep):
     client.get(f"/ieps/sections/{section_of(iep, 'vision').pk}/history/")
     parts = set(AccessLogEntry.objects.filter(student=personas["student"]).values_list("part", flat=True))
     assert {"iep", "history"} <= parts
+
+
+def test_iep_page_queries_do_not_grow_with_goals(client, personas, iep):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from iep.services.sections import goal_add
+    from tests.iep.conftest import GOAL
+
+    login(client, personas, "team_teacher")
+    client.get(f"/ieps/{iep.pk}/")
+    with CaptureQueriesContext(connection) as before:
+        client.get(f"/ieps/{iep.pk}/")
+    for _ in range(4):
+        goal_add(iep=iep, user=personas["team_sped"], content=GOAL)
+    with CaptureQueriesContext(connection) as after:
+        client.get(f"/ieps/{iep.pk}/")
+    assert len(after) == len(before)
