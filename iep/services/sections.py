@@ -80,6 +80,14 @@ def iep_update_header(*, iep: IEP, user: User, **changes) -> IEP:
         setattr(iep, name, value)
     _check_header(student=iep.student, start_date=iep.start_date, end_date=iep.end_date,
                   case_manager=iep.case_manager, meeting_type=iep.meeting_type)
+    grid = iep.sections.filter(kind=Section.Kind.SERVICE_GRID).first()
+    period = (iep.start_date.isoformat(), iep.end_date.isoformat())
+    outside = [number for number, line in enumerate(grid.content.get("lines", []) if grid else [], start=1)
+               if not period[0] <= line["start_date"] <= line["end_date"] <= period[1]]
+    if outside:
+        raise InvalidContent({"start_date" if "start_date" in changes else "end_date": [
+            f"Service line(s) {', '.join(map(str, outside))} would fall outside the new IEP period; "
+            "change their dates first."]})
     iep._history_user = user
     iep.save()
     return iep
@@ -218,12 +226,14 @@ def service_line_add(*, grid: Section, user: User, line: dict, expected_version:
 
 
 def service_line_update(*, grid: Section, user: User, line_id: str, line: dict, expected_version: int) -> Section:
+    """Replace one line of the grid, keeping its place and id."""
     lines = _grid_lines(grid)
     lines[_line_index(lines, line_id)] = {**line, "id": line_id}
     return section_update(section=grid, user=user, content={"lines": lines}, expected_version=expected_version)
 
 
 def service_line_remove(*, grid: Section, user: User, line_id: str, expected_version: int) -> Section:
+    """Remove one line of the grid."""
     lines = _grid_lines(grid)
     del lines[_line_index(lines, line_id)]
     return section_update(section=grid, user=user, content={"lines": lines}, expected_version=expected_version)
