@@ -279,8 +279,11 @@ def _seed_batch(students: list[Student], seed: int, today: date) -> int:
     plans, ieps = [], []
     for student in students:
         rng = random.Random(f"{seed}:iep:{student.sasid}")
-        current_start = today - timedelta(days=rng.randint(30, 330))
-        for status, years in _student_plan(rng):
+        plan = _student_plan(rng)
+        # next year's IEP is in the works only when the current one is near its annual review
+        upcoming = any(years == 1 for _status, years in plan)
+        current_start = today - timedelta(days=rng.randint(270, 350) if upcoming else rng.randint(30, 330))
+        for status, years in plan:
             start = add_years(current_start, years)
             meeting = start - timedelta(days=rng.randint(3, 20))
             if status == "proposed":

@@ -78,7 +78,7 @@ def section_history(section: Section) -> list:
     from .section_schemas import content_diff
 
     records = list(section.history.select_related("history_user").order_by("-history_date", "-history_id"))
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    for newer, older in zip(records, [*records[1:], None][:len(records)], strict=True):
         newer.changes = content_diff(section.kind, older.content if older else {}, newer.content)
         newer.is_current = newer is records[0]
     return records

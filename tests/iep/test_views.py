@@ -249,3 +249,10 @@ def test_iep_page_queries_do_not_grow_with_goals(client, personas, iep):
     with CaptureQueriesContext(connection) as after:
         client.get(f"/ieps/{iep.pk}/")
     assert len(after) == len(before)
+
+
+def test_history_page_of_a_section_without_history(client, personas, iep):
+    vision = section_of(iep, "vision")
+    vision.history.all().delete()  # as for rows loaded with bulk_create (demo data)
+    page = login(client, personas, "team_teacher").get(f"/ieps/sections/{vision.pk}/history/")
+    assert page.status_code == 200 and "No history is recorded" in page.content.decode()
