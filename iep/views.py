@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -63,7 +65,11 @@ def _goal_numbers(sections) -> dict[int, int]:
 
 def _lines(grid: Section, goal_numbers: dict[int, int]) -> list[dict]:
     groups = dict(GRID_GROUPS)
+    def shown(value: str) -> str:
+        return date.fromisoformat(value).strftime("%m/%d/%Y") if value else ""
+
     return [{**line, "group_label": groups.get(line.get("group"), ""), "total": line["frequency"] * line["minutes"],
+             "start_shown": shown(line.get("start_date", "")), "end_shown": shown(line.get("end_date", "")),
              "goal_numbers": ", ".join(str(goal_numbers.get(g, "?")) for g in line.get("goals", []))}
             for line in grid.content.get("lines", [])]
 
