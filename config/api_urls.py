@@ -2,16 +2,17 @@
 
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import RoleAssignmentViewSet, StaffViewSet, TeamMembershipViewSet
+from iep.api import EvaluationViewSet, IEPViewSet, SectionViewSet
 from students.api import StudentViewSet
 
 router = DefaultRouter()
 router.register("students", StudentViewSet, basename="student")
-
-urlpatterns = router.urls
-
-from accounts.api import RoleAssignmentViewSet, StaffViewSet, TeamMembershipViewSet  # noqa: E402
-
 router.register("manage/users", StaffViewSet, basename="manage-user")
 router.register("manage/role-assignments", RoleAssignmentViewSet, basename="manage-role")
 router.register("team-memberships", TeamMembershipViewSet, basename="team-membership")
+router.register("ieps", IEPViewSet, basename="iep")  # IEPs, sections (goals, service lines, history), evaluations
+router.register("sections", SectionViewSet, basename="section")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
+
 urlpatterns = router.urls

@@ -15,6 +15,7 @@ urlpatterns = [
     path("students/", include("students.urls")),
     path("account/", include("accounts.urls")),
     path("manage/", include("accounts.manage_urls")),
+    path("ieps/", include("iep.urls")),
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),  # CSP-clean Swagger UI

@@ -69,3 +69,37 @@ class RoleAssignmentFactory(DjangoModelFactory):
     role = Role.GENERAL_EDUCATOR
     school = factory.SubFactory(SchoolFactory)
     district = factory.SelfAttribute("school.district")
+
+
+# --- IEPs (issue 4) ---
+from iep.models import IEP, Evaluation, Section  # noqa: E402
+from iep.models.sections import KIND_ORDER  # noqa: E402
+
+
+class IEPFactory(DjangoModelFactory):
+    class Meta:
+        model = IEP
+
+    student = factory.SubFactory(StudentFactory)
+    start_date = datetime.date(2026, 9, 1)
+    end_date = datetime.date(2027, 8, 31)
+    meeting_date = datetime.date(2026, 8, 25)
+
+
+class SectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    iep = factory.SubFactory(IEPFactory)
+    kind = Section.Kind.VISION
+    order = factory.LazyAttribute(lambda s: KIND_ORDER[s.kind])
+
+
+class EvaluationFactory(DjangoModelFactory):
+    class Meta:
+        model = Evaluation
+
+    student = factory.SubFactory(StudentFactory)
+    area = Evaluation.Area.EDUCATIONAL
+    evaluator_name = "Test Evaluator"
+    evaluator_role = "Special Education Teacher"
