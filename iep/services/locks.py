@@ -176,7 +176,7 @@ def section_break_lock(*, section: Section, user: User, reason: str, now: dateti
     if not reason:
         raise InvalidContent({"reason": ["Say why you are breaking the lock."]})
     now = now or timezone.now()
-    lock = SectionLock.objects.select_for_update(of=("self",)).select_related("holder").filter(section=section).first()
+    lock = SectionLock.objects.select_for_update().filter(section=section).first()
     if lock is None or lock.holder_id is None:
         raise NotLocked(section)
     holder = lock.holder

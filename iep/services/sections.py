@@ -98,7 +98,10 @@ def _write(section: Section, user: User, content: dict, reason: str | None = Non
 
 
 def _locked_section(section: Section) -> Section:
-    return Section.objects.select_for_update().select_related("iep__student").get(pk=section.pk)
+    # NO KEY UPDATE: rows that only reference the section (lock events, drafts) may still be inserted meanwhile,
+    # so a check-out holding the lock row never deadlocks with a check-in holding the section row.
+    return (Section.objects.select_for_update(no_key=True, of=("self",)).select_related("iep__student")
+            .get(pk=section.pk))
 
 
 def _validated(section: Section, content) -> dict:
@@ -116,7 +119,7 @@ def _require_lease(section: Section, user: User, generation: int | None, now: da
     Without a generation the lease must be live. With one it must be the current generation, and a lapsed lease
     nobody took still counts (decision 5): nobody else can have written, since taking it bumps the generation.
     """
-    lock = SectionLock.objects.select_for_update(of=("self",)).filter(section=section).select_related("holder").first()
+    lock = SectionLock.objects.select_for_update().filter(section=section).first()
     held = lock is not None and lock.holder_id == user.pk
     if held and generation is None:
         held = lock.is_live(now)
