@@ -82,8 +82,13 @@ class Client:
             headers["X-CSRFToken"] = self.cookies["csrftoken"]
         if isinstance(body, dict):
             body, headers["Content-Type"] = json.dumps(body), "application/json"
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            self.conn.close()  # the server closed an idle keep-alive connection: reconnect once
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
         data = response.read()
         for value in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = value.partition("=")
@@ -122,7 +127,8 @@ def main() -> int:
     users, sections, cleanup = setup_rows(args.clients)
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}",
-                               "-w", str(args.workers), "--threads", str(args.threads), "--log-level", "warning"],
+                               "-w", str(args.workers), "--threads", str(args.threads), "--keep-alive", "120",
+                               "--log-level", "warning"],
                               cwd=ROOT, env={**os.environ, "DEBUG": "false", "SECRET_KEY": secrets.token_hex(16),
                                              "ALLOWED_HOSTS": "127.0.0.1"})
     try:
