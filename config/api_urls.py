@@ -16,3 +16,10 @@ router.register("sections", SectionViewSet, basename="section")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 
 urlpatterns = router.urls
+
+# A trivial authenticated endpoint (issue 5's bench compares lock operations with it)
+from django.urls import path  # noqa: E402
+
+from config.ping import ping  # noqa: E402
+
+urlpatterns += [path("ping/", ping, name="ping")]

@@ -10,8 +10,28 @@ from accounts import access
 from accounts.models import User
 
 from .access_log import log_read
-from .exceptions import GoalInUse, InvalidContent, NotADraft, StaleVersion, WrongStatus
-from .models import IEP, Evaluation, Section
+from .exceptions import (
+    GoalInUse,
+    InvalidContent,
+    NotADraft,
+    NotLocked,
+    SectionLocked,
+    SectionNotHeld,
+    StaleVersion,
+    WrongStatus,
+)
+from .lock_serializers import (
+    BreakSerializer,
+    DiscardSerializer,
+    DraftWriteSerializer,
+    GenerationSerializer,
+    LockConflictSerializer,
+    LockStateSerializer,
+    SectionDraftSerializer,
+    SectionLockSerializer,
+    person,
+)
+from .models import IEP, Evaluation, Section, SectionDraft, SectionLock
 from .selectors import section_history, visible_evaluations, visible_ieps, visible_sections
 from .serializers import (
     EvaluationSerializer,
@@ -32,11 +52,33 @@ from .serializers import (
 )
 from .services import copy_forward as copy_services
 from .services import evaluations as evaluation_services
+from .services import locks as lock_services
 from .services import sections as services
 
 
 class Conflict(APIException):
     status_code, default_code = 409, "conflict"
+
+
+LOCK_CODES = {SectionLocked: "section_locked", SectionNotHeld: "not_held", StaleVersion: "stale_version",
+              NotLocked: "not_locked", NotADraft: "not_a_draft"}
+
+
+def conflict_body(exc) -> dict:
+    """The 409 body of a lock or version refusal: who holds the section, since when, until when, and the
+    writer's own text back when it was kept as their draft."""
+    lock = getattr(exc, "lock", None)
+    if lock is None and getattr(exc, "section", None) is not None:
+        lock = SectionLock.objects.filter(section=exc.section).select_related("holder").first()
+    held = lock is not None and lock.holder_id is not None
+    body = {"detail": str(exc), "code": LOCK_CODES.get(type(exc), "conflict"),
+            "holder": person(lock.holder) if held else None,
+            "since": lock.acquired_at if held else None, "expires": lock.expires_at if held else None}
+    if getattr(exc, "section", None) is not None:
+        body["version"] = exc.section.version
+    if getattr(exc, "draft", None) is not None:
+        body["draft"] = SectionDraftSerializer(exc.draft).data
+    return body
 
 
 def run(call):
@@ -45,7 +87,11 @@ def run(call):
         return call()
     except InvalidContent as exc:
         raise ValidationError(exc.errors) from exc
-    except (StaleVersion, NotADraft, WrongStatus, GoalInUse) as exc:
+    except (SectionLocked, SectionNotHeld, NotLocked) as exc:
+        raise Conflict(conflict_body(exc)) from exc
+    except StaleVersion as exc:
+        raise Conflict(conflict_body(exc) if getattr(exc, "draft", None) is not None else str(exc)) from exc
+    except (NotADraft, WrongStatus, GoalInUse) as exc:
         raise Conflict(str(exc)) from exc
 
 
@@ -75,6 +121,9 @@ class ReadOrVerb(permissions.BasePermission):
 
 STUDENT_FILTER = OpenApiParameter("student", int, description="Only this student's records")
 CONFLICT = OpenApiResponse(description="Stale version or the IEP's status does not allow this")
+LOCK_CONFLICT = OpenApiResponse(LockConflictSerializer, description=(
+    "Someone else holds the section (holder, since, expires), you no longer hold it (lease taken over after it "
+    "ran out, or broken: your text is returned in `draft` and kept), or your version is stale"))
 
 
 @extend_schema_view(list=extend_schema(parameters=[STUDENT_FILTER]),
@@ -189,18 +238,22 @@ class IEPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
 
 
 @extend_schema_view(update=extend_schema(request=SectionWriteSerializer, responses={200: SectionSerializer,
-                                                                                   409: CONFLICT}),
+                                                                                   409: LOCK_CONFLICT}),
                     partial_update=extend_schema(request=SectionWriteSerializer,
-                                                 responses={200: SectionSerializer, 409: CONFLICT}),
+                                                 responses={200: SectionSerializer, 409: LOCK_CONFLICT}),
                     destroy=extend_schema(description="Remove a goal (goals only); the rest are renumbered."))
 class SectionViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
                      viewsets.GenericViewSet):
-    """One editable unit of an IEP. Writes present the `version` they edited (409 when stale)."""
+    """One editable unit of an IEP. Writes need the section checked out (409 otherwise) and present the `version`
+    they edited (409 when stale)."""
 
     serializer_class = SectionSerializer
     permission_classes = [ReadOrVerb]
     queryset = Section.objects.none()
-    write_verb = "edit"
+
+    @property
+    def write_verb(self) -> str:
+        return "break_lock" if self.action == "break_lock" else "edit"
 
     def get_queryset(self):
         return visible_sections(self.request.user).select_related("iep__student", "updated_by")
@@ -283,6 +336,91 @@ class SectionViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.
                                                            order=data.validated_data["order"],
                                                            expected_version=data.validated_data["version"]))
         return Response(SectionSerializer(saved).data)
+
+    # Check-out / check-in (issue 5). Every action authorizes through get_object: 404 out of scope, 403 without
+    # `edit` (`break_lock` for break).
+
+    def _lock_response(self, request, section, lock=None, status_code=200):
+        draft = SectionDraft.objects.filter(section=section, user=request.user).first()
+        notices = lock_services.lock_notices_take(user=request.user)
+        if lock is None:
+            lock = SectionLock.objects.select_related("holder").filter(section=section).first()
+        return Response(LockStateSerializer({"lock": lock, "draft": draft, "notices": notices}).data,
+                        status=status_code)
+
+    @extend_schema(responses={200: LockStateSerializer},
+                   description="Who holds the section (since, until), your own draft if any, and your unseen notices.")
+    @action(detail=True, methods=["get"])
+    def lock(self, request, pk=None):
+        return self._lock_response(request, self.get_object())
+
+    @extend_schema(request=None, responses={200: LockStateSerializer, 409: LOCK_CONFLICT},
+                   description="Take the section's lease (generation + 1). 409 names the live holder.")
+    @action(detail=True, methods=["post"], url_path="check-out")
+    def check_out(self, request, pk=None):
+        section = self.get_object()
+        lock = run(lambda: lock_services.section_check_out(section=section, user=request.user))
+        return self._lock_response(request, section, lock)
+
+    @extend_schema(request=GenerationSerializer, responses={200: SectionLockSerializer, 409: LOCK_CONFLICT},
+                   description="Renew the lease. Send the header `X-IEP-Heartbeat: 1`: heartbeats are not session "
+                               "activity (decision 4).")
+    @action(detail=True, methods=["post"])
+    def heartbeat(self, request, pk=None):
+        section = self.get_object()
+        data = GenerationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lock = run(lambda: lock_services.section_heartbeat(section=section, user=request.user,
+                                                           generation=data.validated_data["generation"]))
+        return Response(SectionLockSerializer(lock).data)
+
+    @extend_schema(request=DraftWriteSerializer, responses={200: SectionDraftSerializer, 409: LOCK_CONFLICT},
+                   description="Autosave your draft (only you see it) and renew the lease. When you no longer hold "
+                               "the section the answer is 409, and your text is kept and returned in `draft`.")
+    @action(detail=True, methods=["post"])
+    def draft(self, request, pk=None):
+        section = self.get_object()
+        data = DraftWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        draft = run(lambda: lock_services.section_save_draft(
+            section=section, user=request.user, content=data.validated_data["content"],
+            base_version=data.validated_data["version"], generation=data.validated_data["generation"]))
+        return Response(SectionDraftSerializer(draft).data)
+
+    @extend_schema(request=DraftWriteSerializer, responses={200: SectionSerializer, 409: LOCK_CONFLICT},
+                   description="Save the section as a new version and release it; your draft is deleted.")
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        section = self.get_object()
+        data = DraftWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = run(lambda: lock_services.section_check_in(
+            section=section, user=request.user, content=data.validated_data["content"],
+            base_version=data.validated_data["version"], generation=data.validated_data["generation"]))
+        return Response(SectionSerializer(saved).data)
+
+    @extend_schema(request=DiscardSerializer, responses={200: LockStateSerializer},
+                   description="Release the section without saving and delete your draft.")
+    @action(detail=True, methods=["post"])
+    def discard(self, request, pk=None):
+        section = self.get_object()
+        data = DiscardSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run(lambda: lock_services.section_discard(section=section, user=request.user,
+                                                  generation=data.validated_data.get("generation")))
+        return self._lock_response(request, section)
+
+    @extend_schema(request=BreakSerializer, responses={200: LockStateSerializer, 409: LOCK_CONFLICT},
+                   description="Take the lock from its holder (Team chair or administrator), with a reason. The "
+                               "holder's draft is kept and they are told; history records who and why.")
+    @action(detail=True, methods=["post"], url_path="break")
+    def break_lock(self, request, pk=None):
+        section = self.get_object()
+        data = BreakSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lock = run(lambda: lock_services.section_break_lock(section=section, user=request.user,
+                                                            reason=data.validated_data["reason"]))
+        return self._lock_response(request, section, lock)
 
 
 @extend_schema_view(list=extend_schema(parameters=[STUDENT_FILTER]))

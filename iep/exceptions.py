@@ -35,3 +35,37 @@ class GoalInUse(IEPError):
         self.goal = goal
         super().__init__(f"{goal.title} is served by a line of the service delivery grid; "
                          "remove it from those lines first.")
+
+
+def _holder_phrase(lock) -> str:
+    if lock is None or lock.holder_id is None:
+        return "nobody holds it"
+    since = lock.acquired_at.strftime("%H:%M") if lock.acquired_at else "?"
+    return f"it is checked out by {lock.holder.get_full_name() or lock.holder.username} since {since}"
+
+
+class SectionLocked(IEPError):
+    """Someone else holds a live lease on the section."""
+
+    def __init__(self, lock):
+        self.lock = lock
+        super().__init__(f"{lock.section.title} cannot be checked out: {_holder_phrase(lock)}.")
+
+
+class SectionNotHeld(IEPError):
+    """The writer does not hold the section's lease with the generation presented (never had it, it was taken
+    over after it lapsed, broken, or already checked in). Nothing was written; `draft` is the writer's kept draft
+    (their text, returned to them), or None."""
+
+    def __init__(self, section, lock, draft=None):
+        self.section, self.lock, self.draft = section, lock, draft
+        message = f"You do not hold {section.title}: {_holder_phrase(lock)}. Nothing was saved to the section"
+        super().__init__(message + ("; your text is kept as your draft." if draft is not None else "."))
+
+
+class NotLocked(IEPError):
+    """There is no lock to break."""
+
+    def __init__(self, section):
+        self.section = section
+        super().__init__(f"{section.title} is not checked out by anyone.")

@@ -2,7 +2,7 @@
 the door's question (accounts.access.can)."""
 
 import secrets
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,8 +11,8 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import TeamMembership, User
 from students.models import Student
 
-from ..exceptions import GoalInUse, InvalidContent, NotADraft, StaleVersion, WrongStatus
-from ..models import IEP, Section
+from ..exceptions import GoalInUse, InvalidContent, NotADraft, SectionNotHeld, StaleVersion, WrongStatus
+from ..models import IEP, Section, SectionLock
 from ..models.iep import default_end
 from ..models.sections import KIND_ORDER
 from ..section_schemas import ResponseForm, form_for
@@ -106,7 +106,10 @@ def _write(section: Section, user: User, content: dict, reason: str | None = Non
 
 
 def _locked_section(section: Section) -> Section:
-    return Section.objects.select_for_update().select_related("iep__student").get(pk=section.pk)
+    # NO KEY UPDATE: rows that only reference the section (lock events, drafts) may still be inserted meanwhile,
+    # so a check-out holding the lock row never deadlocks with a check-in holding the section row.
+    return (Section.objects.select_for_update(no_key=True, of=("self",)).select_related("iep__student")
+            .get(pk=section.pk))
 
 
 def _validated(section: Section, content) -> dict:
@@ -118,18 +121,37 @@ def _validated(section: Section, content) -> dict:
     return form.to_content()
 
 
+def _require_lease(section: Section, user: User, generation: int | None, now: datetime | None) -> SectionLock:
+    """The user's lease on `section`, row-locked until the transaction ends (a takeover waits for it).
+
+    Without a generation the lease must be live. With one it must be the current generation, and a lapsed lease
+    nobody took still counts (decision 5): nobody else can have written, since taking it bumps the generation.
+    """
+    lock = SectionLock.objects.select_for_update().filter(section=section).first()
+    held = lock is not None and lock.holder_id == user.pk
+    if held and generation is None:
+        held = lock.is_live(now)
+    elif held:
+        held = lock.generation == generation
+    if not held:
+        raise SectionNotHeld(section, lock)
+    return lock
+
+
 @transaction.atomic
 def section_update(*, section: Section, user: User, content: dict, expected_version: int,
-                   reason: str | None = None) -> Section:
+                   reason: str | None = None, generation: int | None = None, now: datetime | None = None) -> Section:
     """Replace the section's content with `content`, validated for its kind, as version + 1.
 
-    Refuses when the IEP is not a draft (NotADraft) and when someone saved since the writer loaded
-    `expected_version` (StaleVersion): the row lock makes check and write one step, so of two writers
+    Refuses a writer who does not hold the section's lease (SectionNotHeld; with `generation`, the fencing token
+    of iep.services.locks), when the IEP is not a draft (NotADraft) and when someone saved since the writer
+    loaded `expected_version` (StaleVersion): the row locks make check and write one step, so of two writers
     holding the same version exactly one wins. The response section is written only by iep_record_response.
     """
     section = _locked_section(section)
     if not section.iep.is_draft:
         raise NotADraft(section.iep)
+    _require_lease(section, user, generation, now)
     if section.kind == Section.Kind.RESPONSE:
         raise InvalidContent({"__all__": ["The chair records the response once the IEP is proposed."]})
     if section.version != expected_version:

@@ -27,3 +27,13 @@ def line(goals, **overrides) -> dict:
     return {"group": "C", "goals": goals, "service_type": "Reading instruction",
             "provided_by": "Special Education Teacher", "location": "Learning center", "frequency": 5, "minutes": 45,
             "start_date": "2026-09-01", "end_date": "2027-06-15", **overrides}
+
+
+def held(section: Section, user) -> Section:
+    """Check `section` out to `user` (freeing it from whoever held it) and return it: writes need the lease."""
+    from iep.models import SectionLock
+    from iep.services.locks import section_check_out
+
+    SectionLock.objects.filter(section=section).update(holder=None, acquired_at=None, expires_at=None)
+    section_check_out(section=section, user=user)
+    return section

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from iep.models import IEP, Section
 from iep.services.sections import iep_propose, section_update
 from tests.factories import EvaluationFactory
-from tests.iep.conftest import GOAL, line, section_of
+from tests.iep.conftest import GOAL, held, line, section_of
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +19,11 @@ def api_client():
 def as_(api_client, personas, who):
     api_client.force_authenticate(personas[who])
     return api_client
+
+
+def check_out(client, section) -> int:
+    """Check the section out through the API; writes need the lease."""
+    return client.post(f"/api/sections/{section.pk}/check-out/").status_code
 
 
 @pytest.mark.parametrize(("persona", "status"), [("team_teacher", 200), ("building_admin", 200),
@@ -74,6 +79,7 @@ def test_header_update(api_client, personas, iep, persona, status):
                                                  ("other_district_teacher", 404)])
 def test_section_update_access(api_client, personas, iep, persona, status):
     vision = section_of(iep, "vision")
+    check_out(as_(api_client, personas, persona), vision)
     response = as_(api_client, personas, persona).put(f"/api/sections/{vision.pk}/",
                                                       {"content": {"learn_this_year": "Fractions"}, "version": 0},
                                                       format="json")
@@ -84,12 +90,14 @@ def test_section_update_stale_409_invalid_400_proposed_403(api_client, personas,
     client = as_(api_client, personas, "team_teacher")
     vision = section_of(iep, "vision")
     url = f"/api/sections/{vision.pk}/"
+    assert check_out(client, vision) == 200
     assert client.put(url, {"content": {"learn_this_year": "A"}, "version": 0}, format="json").json()["version"] == 1
     assert client.put(url, {"content": {"learn_this_year": "B"}, "version": 0}, format="json").status_code == 409
     bad = client.put(url, {"content": {"learn_this_year": "x" * 1001}, "version": 1}, format="json")
     assert bad.status_code == 400 and "learn_this_year" in bad.json()
     assert client.put(url, {"content": {}}, format="json").json() == {"version": ["This field is required."]}
-    section_update(section=section_of(iep, "progress_reporting"), user=personas["team_sped"],
+    section_update(section=held(section_of(iep, "progress_reporting"), personas["team_sped"]),
+                   user=personas["team_sped"],
                    content={"schedule": "Quarterly"}, expected_version=0)
     iep_propose(iep=iep, user=personas["team_chair"])
     assert client.put(url, {"content": {}, "version": 1}, format="json").status_code == 403
@@ -116,6 +124,7 @@ def test_service_lines_through_the_api(api_client, personas, iep):
     grid = section_of(iep, "service_grid")
     goals = list(iep.sections.goals().values_list("pk", flat=True))
     url = f"/api/sections/{grid.pk}/lines/"
+    assert check_out(client, grid) == 200
     bad = client.post(url, {"line": line([12345]), "version": 0}, format="json")
     assert bad.status_code == 400 and "lines" in bad.json()
     first = client.post(url, {"line": line(goals), "version": 0}, format="json").json()
@@ -135,6 +144,7 @@ def test_history_and_restore_through_the_api(api_client, personas, iep):
     client = as_(api_client, personas, "team_teacher")
     concerns = section_of(iep, "concerns")
     url = f"/api/sections/{concerns.pk}/"
+    assert check_out(client, concerns) == 200
     client.put(url, {"content": {"parent_concerns": "Reading"}, "version": 0}, format="json")
     client.put(url, {"content": {"parent_concerns": "Writing"}, "version": 1}, format="json")
     history = client.get(f"{url}history/").json()
@@ -144,6 +154,10 @@ def test_history_and_restore_through_the_api(api_client, personas, iep):
     assert history[0]["user"] == str(personas["team_teacher"])
     assert as_(api_client, personas, "building_admin").post(
         f"{url}restore/", {"history_id": history[1]["history_id"]}, format="json").status_code == 403
+    assert as_(api_client, personas, "team_sped").post(f"{url}restore/", {"history_id": history[1]["history_id"]},
+                                                       format="json").json()["code"] == "not_held"
+    assert as_(api_client, personas, "team_teacher").post(f"{url}discard/").status_code == 200
+    assert check_out(as_(api_client, personas, "team_sped"), concerns) == 200
     restored = as_(api_client, personas, "team_sped").post(f"{url}restore/", {"history_id": history[1]["history_id"]},
                                                            format="json")
     assert restored.json()["content"]["parent_concerns"] == "Reading" and restored.json()["version"] == 3
@@ -152,7 +166,8 @@ def test_history_and_restore_through_the_api(api_client, personas, iep):
 def test_propose_respond_amend_copy_forward(api_client, personas, iep):
     chair = as_(api_client, personas, "team_chair")
     assert chair.post(f"/api/ieps/{iep.pk}/propose/").status_code == 400  # no progress-reporting schedule
-    section_update(section=section_of(iep, "progress_reporting"), user=personas["team_sped"],
+    section_update(section=held(section_of(iep, "progress_reporting"), personas["team_sped"]),
+                   user=personas["team_sped"],
                    content={"schedule": "Quarterly"}, expected_version=0)
     assert as_(api_client, personas, "team_teacher").post(f"/api/ieps/{iep.pk}/propose/").status_code == 403
     assert as_(api_client, personas, "team_chair").post(f"/api/ieps/{iep.pk}/propose/").json()["status"] == "proposed"
@@ -206,6 +221,7 @@ def test_team_teacher_writes_every_section_through_the_api(api_client, personas,
     goals = list(iep.sections.goals().values_list("pk", flat=True))
     for section in iep.sections.exclude(kind=Section.Kind.RESPONSE):
         content = SAMPLE[section.kind](goals)
+        assert check_out(client, section) == 200
         response = client.put(f"/api/sections/{section.pk}/", {"content": content, "version": section.version},
                               format="json")
         assert response.status_code == 200, (section.kind, response.json())
@@ -252,6 +268,7 @@ def test_sample_covers_every_kind():
 
 def test_dates_are_kept_as_iso_strings(personas, iep):
     goals = list(iep.sections.goals().values_list("pk", flat=True))
-    grid = section_update(section=section_of(iep, "service_grid"), user=personas["team_sped"],
+    grid = section_update(section=held(section_of(iep, "service_grid"), personas["team_sped"]),
+                          user=personas["team_sped"],
                           content={"lines": [line(goals)]}, expected_version=0)
     assert grid.content["lines"][0]["start_date"] == datetime.date(2026, 9, 1).isoformat()

@@ -22,7 +22,7 @@ from iep.services.sections import (
     service_line_update,
     service_lines_reorder,
 )
-from tests.iep.conftest import GOAL, line, section_of
+from tests.iep.conftest import GOAL, held, line, section_of
 
 pytestmark = pytest.mark.django_db
 ACCEPT = {"response": "accept", "response_date": "2026-08-30"}
@@ -54,7 +54,8 @@ def test_header_update_checks_the_period(iep, personas):
 
 def test_section_update_bumps_the_version_and_records_history(iep, personas):
     vision = section_of(iep, "vision")
-    saved = section_update(section=vision, user=personas["team_teacher"], content={"learn_this_year": "Fractions"},
+    saved = section_update(section=held(vision, personas["team_teacher"]),
+                           user=personas["team_teacher"], content={"learn_this_year": "Fractions"},
                            expected_version=0)
     assert saved.version == 1 and saved.updated_by == personas["team_teacher"]
     record = saved.history.first()
@@ -63,17 +64,21 @@ def test_section_update_bumps_the_version_and_records_history(iep, personas):
 
 def test_stale_version_is_refused(iep, personas):
     vision = section_of(iep, "vision")
-    section_update(section=vision, user=personas["team_teacher"], content={}, expected_version=0)
+    section_update(section=held(vision, personas["team_teacher"]),
+                   user=personas["team_teacher"], content={}, expected_version=0)
     with pytest.raises(StaleVersion):
-        section_update(section=vision, user=personas["team_sped"], content={}, expected_version=0)
+        section_update(section=held(vision, personas["team_sped"]),
+                       user=personas["team_sped"], content={}, expected_version=0)
 
 
 def test_not_a_draft_is_refused(iep, personas):
-    section_update(section=section_of(iep, "progress_reporting"), user=personas["team_sped"],
+    section_update(section=held(section_of(iep, "progress_reporting"), personas["team_sped"]),
+                   user=personas["team_sped"],
                    content={"schedule": "Quarterly, with report cards"}, expected_version=0)
     iep_propose(iep=iep, user=personas["team_chair"])
     with pytest.raises(NotADraft):
-        section_update(section=section_of(iep, "vision"), user=personas["team_teacher"], content={},
+        section_update(section=held(section_of(iep, "vision"), personas["team_teacher"]),
+                       user=personas["team_teacher"], content={},
                        expected_version=0)
     with pytest.raises(NotADraft):
         goal_add(iep=iep, user=personas["team_sped"], content=GOAL)
@@ -81,12 +86,14 @@ def test_not_a_draft_is_refused(iep, personas):
 
 def test_invalid_content_names_the_fields(iep, personas):
     with pytest.raises(InvalidContent) as refused:
-        section_update(section=section_of(iep, "participation"), user=personas["team_sped"],
+        section_update(section=held(section_of(iep, "participation"), personas["team_sped"]),
+                       user=personas["team_sped"],
                        content={"needs_met_in_general_education": "no", "aids_considered": "x" * 5000},
                        expected_version=0)
     assert set(refused.value.errors) == {"nonparticipation_extent", "aids_considered"}
     with pytest.raises(InvalidContent) as refused:
-        section_update(section=section_of(iep, "transportation"), user=personas["team_sped"],
+        section_update(section=held(section_of(iep, "transportation"), personas["team_sped"]),
+                       user=personas["team_sped"],
                        content={"mode": "helicopter"}, expected_version=0)
     assert "mode" in refused.value.errors
 
@@ -96,39 +103,45 @@ def test_grid_lines_must_serve_existing_goals_inside_the_period(iep, personas):
     for bad in (line([]), line([999_999]), line(goals, start_date="2026-08-01"),
                 line(goals, start_date="2027-01-01", end_date="2026-12-01"), line(goals, end_date="2027-09-30")):
         with pytest.raises(InvalidContent) as refused:
-            service_line_add(grid=grid, user=personas["team_sped"], line=bad, expected_version=0)
+            service_line_add(grid=held(grid, personas["team_sped"]),
+                             user=personas["team_sped"], line=bad, expected_version=0)
         assert "lines" in refused.value.errors
-    saved = service_line_add(grid=grid, user=personas["team_sped"], line=line(goals[:1]), expected_version=0)
+    saved = service_line_add(grid=held(grid, personas["team_sped"]),
+                             user=personas["team_sped"], line=line(goals[:1]), expected_version=0)
     assert saved.content["lines"][0]["goals"] == goals[:1]
 
 
 def test_grid_totals_and_derived_placement(iep, personas):
     grid, goals = section_of(iep, "service_grid"), list(iep.sections.goals().values_list("pk", flat=True))
-    grid = service_line_add(grid=grid, user=personas["team_sped"], line=line(goals, group="A", frequency=1,
+    grid = service_line_add(grid=held(grid, personas["team_sped"]),
+                            user=personas["team_sped"], line=line(goals, group="A", frequency=1,
                                                                             minutes=30), expected_version=0)
-    grid = service_line_add(grid=grid, user=personas["team_sped"], line=line(goals, frequency=5, minutes=60),
+    grid = service_line_add(grid=held(grid, personas["team_sped"]),
+                            user=personas["team_sped"], line=line(goals, frequency=5, minutes=60),
                             expected_version=1)
     summary = service_grid_summary(iep)
     assert summary.minutes == {"A": 30, "B": 0, "C": 300}
     # decision 9: 300 / (360 × 5) = 16.7% → full inclusion
     assert str(summary.percent_outside) == "16.7" and summary.derived_placement == "full_inclusion"
     line_id = grid.content["lines"][1]["id"]
-    grid = service_line_update(grid=grid, user=personas["team_sped"], line_id=line_id,
+    grid = service_line_update(grid=held(grid, personas["team_sped"]), user=personas["team_sped"], line_id=line_id,
                                line=line(goals, frequency=5, minutes=240), expected_version=2)
     assert service_grid_summary(iep).derived_placement == "substantially_separate"  # 1200 / 1800
     first = grid.content["lines"][0]["id"]
-    grid = service_lines_reorder(grid=grid, user=personas["team_sped"], order=[line_id, first], expected_version=3)
+    grid = service_lines_reorder(grid=held(grid, personas["team_sped"]),
+                                 user=personas["team_sped"], order=[line_id, first], expected_version=3)
     assert [x["id"] for x in grid.content["lines"]] == [line_id, first]
-    grid = service_line_remove(grid=grid, user=personas["team_sped"], line_id=line_id, expected_version=4)
+    grid = service_line_remove(grid=held(grid, personas["team_sped"]),
+                               user=personas["team_sped"], line_id=line_id, expected_version=4)
     assert len(grid.content["lines"]) == 1 and grid.version == 5
 
 
 def test_placement_override_needs_a_reason(iep, personas):
     with pytest.raises(InvalidContent) as refused:
-        section_update(section=section_of(iep, "placement"), user=personas["team_chair"],
+        section_update(section=held(section_of(iep, "placement"), personas["team_chair"]), user=personas["team_chair"],
                        content={"category": "substantially_separate"}, expected_version=0)
     assert "override_reason" in refused.value.errors
-    section_update(section=section_of(iep, "placement"), user=personas["team_chair"],
+    section_update(section=held(section_of(iep, "placement"), personas["team_chair"]), user=personas["team_chair"],
                    content={"category": "full_inclusion"}, expected_version=0)
 
 
@@ -145,7 +158,8 @@ def test_goals_are_renumbered_on_reorder_and_remove(iep, personas):
 
 def test_a_goal_served_by_the_grid_cannot_be_removed(iep, personas):
     goal = iep.sections.goals().first()
-    service_line_add(grid=section_of(iep, "service_grid"), user=personas["team_sped"], line=line([goal.pk]),
+    service_line_add(grid=held(section_of(iep, "service_grid"), personas["team_sped"]),
+                     user=personas["team_sped"], line=line([goal.pk]),
                      expected_version=0)
     with pytest.raises(GoalInUse):
         goal_remove(goal=goal, user=personas["team_sped"])
@@ -160,7 +174,8 @@ def test_goal_needs_area_and_target(iep, personas):
 def test_response_moves_the_status(iep, personas):
     with pytest.raises(WrongStatus):
         iep_record_response(iep=iep, user=personas["team_chair"], content=ACCEPT)
-    section_update(section=section_of(iep, "progress_reporting"), user=personas["team_sped"],
+    section_update(section=held(section_of(iep, "progress_reporting"), personas["team_sped"]),
+                   user=personas["team_sped"],
                    content={"schedule": "Quarterly"}, expected_version=0)
     iep_propose(iep=iep, user=personas["team_chair"])
     with pytest.raises(InvalidContent) as refused:
@@ -177,7 +192,8 @@ def test_response_moves_the_status(iep, personas):
 
 @pytest.mark.parametrize(("answer", "status"), [("accept", "accepted"), ("reject", "rejected")])
 def test_each_response_maps_to_a_status(iep, personas, answer, status):
-    section_update(section=section_of(iep, "progress_reporting"), user=personas["team_sped"],
+    section_update(section=held(section_of(iep, "progress_reporting"), personas["team_sped"]),
+                   user=personas["team_sped"],
                    content={"schedule": "Quarterly"}, expected_version=0)
     iep_propose(iep=iep, user=personas["team_chair"])
     assert iep_record_response(iep=iep, user=personas["team_chair"],
@@ -195,11 +211,13 @@ def test_transition_is_required_to_propose_from_14(personas):
 
 def _accepted(iep, personas):
     goals = list(iep.sections.goals().values_list("pk", flat=True))
-    service_line_add(grid=section_of(iep, "service_grid"), user=personas["team_sped"], line=line(goals),
+    service_line_add(grid=held(section_of(iep, "service_grid"), personas["team_sped"]),
+                     user=personas["team_sped"], line=line(goals),
                      expected_version=0)
     for kind, content in (("progress_reporting", {"schedule": "Quarterly"}),
                           ("concerns", {"parent_concerns": "Reading"})):
-        section_update(section=section_of(iep, kind), user=personas["team_sped"], content=content, expected_version=0)
+        section_update(section=held(section_of(iep, kind), personas["team_sped"]),
+                       user=personas["team_sped"], content=content, expected_version=0)
     iep_propose(iep=iep, user=personas["team_chair"])
     return iep_record_response(iep=iep, user=personas["team_chair"], content=ACCEPT)
 
@@ -238,22 +256,26 @@ def test_copy_forward_copies_every_section_into_the_next_period(iep, personas):
 
 def test_restore_makes_an_old_version_current_as_a_new_version(iep, personas):
     vision = section_of(iep, "vision")
-    vision = section_update(section=vision, user=personas["team_teacher"], content={"learn_this_year": "Fractions"},
+    vision = section_update(section=held(vision, personas["team_teacher"]),
+                            user=personas["team_teacher"], content={"learn_this_year": "Fractions"},
                             expected_version=0)
-    vision = section_update(section=vision, user=personas["team_sped"], content={"learn_this_year": "Decimals"},
+    vision = section_update(section=held(vision, personas["team_sped"]),
+                            user=personas["team_sped"], content={"learn_this_year": "Decimals"},
                             expected_version=1)
     old = vision.history.get(version=1)
-    restored = section_restore(section=vision, history_id=old.history_id, user=personas["team_chair"])
+    restored = section_restore(section=held(vision, personas["team_chair"]), history_id=old.history_id,
+                               user=personas["team_chair"])
     assert restored.version == 3 and restored.content["learn_this_year"] == "Fractions"
     newest = restored.history.first()
     assert newest.history_user == personas["team_chair"] and newest.history_change_reason == "Restored version 1"
     with pytest.raises(InvalidContent):
-        section_restore(section=vision, history_id=0, user=personas["team_chair"])
+        section_restore(section=held(vision, personas["team_chair"]), history_id=0, user=personas["team_chair"])
 
 
 def test_response_section_is_not_written_by_section_update(iep, personas):
     with pytest.raises(InvalidContent):
-        section_update(section=section_of(iep, "response"), user=personas["team_chair"], content=ACCEPT,
+        section_update(section=held(section_of(iep, "response"), personas["team_chair"]),
+                       user=personas["team_chair"], content=ACCEPT,
                        expected_version=0)
 
 
