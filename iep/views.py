@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,14 +8,14 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
 
 from .access_log import log_read
-from .exceptions import IEPError, InvalidContent, StaleVersion
+from .exceptions import IEPError, InvalidContent, SectionLocked, SectionNotHeld, StaleVersion
 from .forms import EvaluationForm, IEPHeaderForm
-from .models import IEP, Evaluation, Section
+from .models import IEP, Evaluation, Section, SectionDraft
 from .models.sections import ACCESS_AND_PARTICIPATION
 from .section_schemas import (
     ACCOMMODATION_COLUMNS,
@@ -30,6 +31,7 @@ from .section_schemas import (
 from .selectors import iep_sections, section_history, service_grid_summary
 from .services import copy_forward as copy_services
 from .services import evaluations as evaluation_services
+from .services import locks as lock_services
 from .services import sections as services
 
 
@@ -87,6 +89,7 @@ def _student_tabs(student, active: str) -> dict:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def student_ieps(request, student_pk):
     student = access.get_student_or_404(request.user, student_pk)
     can_manage = access.can(request.user, "manage_iep", student)
@@ -109,6 +112,7 @@ def student_ieps(request, student_pk):
 
 
 @login_required
+@require_GET
 def iep_detail(request, pk):
     iep = _iep_or_404(request.user, pk)
     log_read(request, iep.student, "iep", obj=iep)
@@ -128,6 +132,7 @@ def iep_detail(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def iep_header(request, pk):
     iep = _iep_or_404(request.user, pk)
     _require(request.user, "manage_iep", iep)
@@ -150,7 +155,9 @@ def iep_header(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def section_edit(request, pk):
+    """Editing a section checks it out (one editor at a time); saving checks it in as a new version."""
     section = _section_or_404(request.user, pk)
     iep = section.iep
     _require(request.user, "edit", section)
@@ -158,18 +165,24 @@ def section_edit(request, pk):
         # The response is recorded by the chair; the grid is edited line by line.
         return redirect(_iep_url(iep, section))
     version = section.version
+    if request.method == "POST" and "discard" in request.POST:
+        lock_services.section_discard(section=section, user=request.user)
+        messages.info(request, f"Your changes to {section.title} were discarded and the section is free again.")
+        return redirect(_iep_url(iep, section))
     if request.method == "POST":
         form = form_for(section.kind, request.POST, iep=iep)
-        version = int(request.POST.get("version") or -1) if str(request.POST.get("version", "")).isdigit() else -1
+        version = _posted_version(request)
+        generation = int(request.POST["generation"]) if request.POST.get("generation", "").isdigit() else -1
         if form.is_valid():
             try:
-                saved = services.section_update(section=section, user=request.user, content=form.to_content(),
-                                                expected_version=version)
+                saved = lock_services.section_check_in(section=section, user=request.user,
+                                                       content=form.to_content(), base_version=version,
+                                                       generation=generation)
             except InvalidContent as exc:
                 _add_errors(form, exc)
-            except StaleVersion as exc:
-                form.add_error(None, str(exc))
-                version = section.version
+            except (SectionNotHeld, StaleVersion) as exc:
+                form.add_error(None, f"{exc} Your text is below and kept as your draft: copy it before leaving.")
+                version = Section.objects.get(pk=section.pk).version
             except IEPError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -178,17 +191,28 @@ def section_edit(request, pk):
                     numbers = _goal_numbers(iep.sections.goals())
                     return render(request, "iep/iep_detail.html#section_card",
                                   {"card": _card(saved, numbers), "iep": iep, "can_edit": True,
-                                   "status_message": f"{saved.title} saved."})
-                messages.success(request, f"{saved.title} saved.")
+                                   "status_message": f"{saved.title} saved and checked in."})
+                messages.success(request, f"{saved.title} saved and checked in.")
                 return redirect(_iep_url(iep, saved))
     else:
+        try:
+            lock = lock_services.section_check_out(section=section, user=request.user)
+        except SectionLocked as exc:
+            messages.warning(request, f"{exc} You can read it, but not edit it until it is checked in.")
+            return redirect(_iep_url(iep, section))
+        generation = lock.generation
         log_read(request, iep.student, "section", obj=section)
-        form = form_for(section.kind, iep=iep, initial=section.content)
-    context = {"section": section, "iep": iep, "form": form, "version": version}
+        draft = SectionDraft.objects.filter(section=section, user=request.user).first()
+        if draft is not None:
+            messages.info(request, "Your unsaved draft of this section was restored.")
+        form = form_for(section.kind, iep=iep, initial=draft.content if draft else section.content)
+    context = {"section": section, "iep": iep, "form": form, "version": version, "generation": generation,
+               "lease_minutes": int(settings.IEP_LOCK_LEASE.total_seconds() // 60)}
     return render(request, "iep/section_edit.html#form" if request.htmx else "iep/section_edit.html", context)
 
 
 @login_required
+@require_GET
 def section_history_page(request, pk):
     section = _section_or_404(request.user, pk)
     log_read(request, section.iep.student, "history", obj=section)
@@ -198,6 +222,7 @@ def section_history_page(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def section_restore(request, pk, history_id):
     section = _section_or_404(request.user, pk)
     _require(request.user, "edit", section)
@@ -206,7 +231,8 @@ def section_restore(request, pk, history_id):
         raise Http404("No such version.")
     if request.method == "POST":
         try:
-            services.section_restore(section=section, history_id=history_id, user=request.user)
+            with lock_services.section_briefly_held(section=section, user=request.user):
+                services.section_restore(section=section, history_id=history_id, user=request.user)
         except IEPError as exc:
             messages.error(request, f"Not restored: {exc}")
         else:
@@ -220,6 +246,7 @@ def section_restore(request, pk, history_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def goal_add(request, pk):
     iep = _iep_or_404(request.user, pk)
     _require(request.user, "edit", iep)
@@ -239,6 +266,7 @@ def goal_add(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def goal_remove(request, pk):
     goal = _section_or_404(request.user, pk)
     if not goal.is_goal:
@@ -292,6 +320,7 @@ def _posted_version(request) -> int:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def line_form(request, pk, line_id=None):
     grid = _grid_or_404(request.user, pk)
     iep = grid.iep
@@ -306,11 +335,12 @@ def line_form(request, pk, line_id=None):
         if form.is_valid():
             line = form.to_content()
             try:
-                if line_id is None:
-                    services.service_line_add(grid=grid, user=request.user, line=line, expected_version=version)
-                else:
-                    services.service_line_update(grid=grid, user=request.user, line_id=line_id, line=line,
-                                                 expected_version=version)
+                with lock_services.section_briefly_held(section=grid, user=request.user):
+                    if line_id is None:
+                        services.service_line_add(grid=grid, user=request.user, line=line, expected_version=version)
+                    else:
+                        services.service_line_update(grid=grid, user=request.user, line_id=line_id, line=line,
+                                                     expected_version=version)
             except InvalidContent as exc:
                 _add_errors(form, exc)
             except IEPError as exc:
@@ -325,12 +355,14 @@ def line_form(request, pk, line_id=None):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def line_remove(request, pk, line_id):
     grid = _grid_or_404(request.user, pk)
     if request.method == "POST":
         try:
-            services.service_line_remove(grid=grid, user=request.user, line_id=line_id,
-                                         expected_version=_posted_version(request))
+            with lock_services.section_briefly_held(section=grid, user=request.user):
+                services.service_line_remove(grid=grid, user=request.user, line_id=line_id,
+                                             expected_version=_posted_version(request))
         except IEPError as exc:
             messages.error(request, f"Not removed: {exc}")
         else:
@@ -357,8 +389,9 @@ def line_move(request, pk, line_id):
     if 0 <= other < len(order):
         order[index], order[other] = order[other], order[index]
         try:
-            services.service_lines_reorder(grid=grid, user=request.user, order=order,
-                                           expected_version=_posted_version(request))
+            with lock_services.section_briefly_held(section=grid, user=request.user):
+                services.service_lines_reorder(grid=grid, user=request.user, order=order,
+                                               expected_version=_posted_version(request))
         except IEPError as exc:
             messages.error(request, str(exc))
         else:
@@ -382,6 +415,7 @@ def iep_propose(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def iep_respond(request, pk):
     iep = _iep_or_404(request.user, pk)
     _require(request.user, "respond", iep)
@@ -429,6 +463,7 @@ def iep_copy_forward(request, pk):
 
 
 @login_required
+@require_GET
 def iep_glance(request, pk):
     iep = _iep_or_404(request.user, pk)
     log_read(request, iep.student, "iep", obj=iep)
@@ -451,6 +486,7 @@ def iep_glance(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def student_evaluations(request, student_pk):
     student = access.get_student_or_404(request.user, student_pk)
     can_record = access.can(request.user, "record_event", student)
@@ -472,6 +508,7 @@ def student_evaluations(request, student_pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def evaluation_edit(request, pk):
     evaluation = access.get_in_scope_or_404(request.user, Evaluation.objects.select_related("student"), pk)
     _require(request.user, "record_event", evaluation)

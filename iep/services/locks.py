@@ -8,6 +8,8 @@ every heartbeat, autosave and check-in presents (decision 5). Whether the user m
 the caller's question (accounts.access.can).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.conf import settings
@@ -201,3 +203,24 @@ def lock_notices_take(*, user: User, now: datetime | None = None) -> list[LockNo
         if LockNotice.objects.filter(pk=notice.pk, seen_at__isnull=True).update(seen_at=now):
             shown.append(notice)
     return shown
+
+
+@contextmanager
+def section_briefly_held(*, section: Section, user: User, now: datetime | None = None) -> Iterator[SectionLock]:
+    """Hold `section`'s lease for one short page action (add a service line, restore a version), then let go.
+
+    A user who already holds a live lease uses it and keeps it. Otherwise the section is checked out for the
+    action (SectionLocked, naming the holder, when someone else has it, and nothing is written) and released
+    afterwards without touching any draft of the user's: their unsaved text is never a casualty of a quick action.
+    """
+    now = now or timezone.now()
+    current = _lock(section)
+    if current is not None and current.holder_id == user.pk and current.expires_at and current.expires_at > now:
+        yield current
+        return
+    lock = section_check_out(section=section, user=user, now=now)
+    try:
+        yield lock
+    finally:
+        SectionLock.objects.filter(section=section, holder=user, generation=lock.generation).update(
+            holder=None, acquired_at=None, expires_at=None)

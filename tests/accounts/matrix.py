@@ -52,8 +52,14 @@ IN_DISTRICT_OF = {p: ({"other_district"} if p == "outsider" else {"on_team", "sa
                   for p in PRINCIPALS if p != "anonymous"}
 TEAM_MEMBER_OF = {"teacher": {"on_team"}, "sped": {"on_team"}, "chair": {"on_team"}}
 CHAIR_OF = {"chair": {"on_team"}}
+BUILDING_ADMIN_OF = {"building_admin": {"on_team", "same_school"}}
+CHAIR_OR_DISTRICT_ADMIN = {p: CHAIR_OF.get(p, set()) | DISTRICT_ADMIN_OF.get(p, set()) for p in PRINCIPALS}
 
 OK, LOGIN, DENY, HIDE, REFUSE = "ok", "login", "403", "404", "refused"
+# 409: the principal got past the access check, but the object's state (an IEP that is not a draft, a section
+# without the caller's lock, a stale version) refuses the write. Neither a leak nor a grant: it is accepted only
+# where the rule says OK and the rule is in REFUSABLE; anyone who should get 404/403 still must.
+CONFLICT = "409"
 
 
 def _scoped(visible: dict, allowed: dict) -> Callable[[str, str | None], str]:
@@ -74,7 +80,19 @@ RULES: dict[str, Callable[[str, str | None], str]] = {
     "student_chair_or_district_admin": _scoped(SEES, {p: CHAIR_OF.get(p, set()) | DISTRICT_ADMIN_OF.get(p, set())
                                                       for p in PRINCIPALS}),
     "staff_district_admin": _scoped(IN_DISTRICT_OF, DISTRICT_ADMIN_OF),  # users and roles of a district
+    # IEPs. Every IEP object of the matrix is a DRAFT, except `proposed_iep` (used by the respond routes only).
+    "iep_edit": _scoped(SEES, TEAM_MEMBER_OF),                        # edit: Team members and chair, draft only
+    "section_write": _scoped(SEES, TEAM_MEMBER_OF),                   # edit a section (needs the lock: 409)
+    "iep_manage": _scoped(SEES, CHAIR_OR_DISTRICT_ADMIN),             # manage_iep: header, create, amend, copy
+    "iep_propose": _scoped(SEES, CHAIR_OR_DISTRICT_ADMIN),            # propose: chair / district admin, draft
+    "iep_respond": _scoped(SEES, CHAIR_OR_DISTRICT_ADMIN),            # respond: same, on a PROPOSED IEP
+    "record_event": _scoped(SEES, TEAM_MEMBER_OF),                    # evaluations, timeline events (decision 2)
+    "break_lock": _scoped(SEES, {p: CHAIR_OR_DISTRICT_ADMIN.get(p, set()) | BUILDING_ADMIN_OF.get(p, set())
+                                 for p in PRINCIPALS}),
+    "district_manage": _scoped(SEES, DISTRICT_ADMIN_OF),             # manage_district on the student's district
 }
+# Rules whose OK may come back as 409 (allowed, but refused for the object's state; see CONFLICT).
+REFUSABLE = {"iep_edit", "section_write", "iep_manage", "iep_propose", "iep_respond", "break_lock"}
 
 
 @dataclass
@@ -84,6 +102,8 @@ class Route:
 
 
 S = {"pk": "student"}
+I, PI, EV = {"pk": "iep"}, {"pk": "proposed_iep"}, {"pk": "evaluation"}
+SEC, G, GRID = {"pk": "vision"}, {"pk": "goal"}, {"pk": "grid"}
 ROUTES: dict[str, Route] = {
     "home": Route({"GET": "signed_in"}),
     "account:2fa-setup": Route({"GET": "signed_in", "POST": "signed_in"}),
@@ -113,6 +133,53 @@ ROUTES: dict[str, Route] = {
     "team-membership-list": Route({"GET": "signed_in", "POST": "district_admin_any"}),
     "team-membership-detail": Route({"GET": "student_view", "DELETE": "student_district_admin"},
                                     {"pk": "membership"}),
+    # IEP pages (iep/urls.py). Without a body, POSTs answer a form with errors (ok) or a redirect (ok).
+    "iep:student_ieps": Route({"GET": "student_view", "POST": "iep_manage"}),
+    "iep:student_evaluations": Route({"GET": "student_view", "POST": "record_event"}),
+    "iep:evaluation_edit": Route({"GET": "record_event", "POST": "record_event"}, EV),
+    "iep:detail": Route({"GET": "student_view"}, I),
+    "iep:header": Route({"GET": "iep_manage", "POST": "iep_manage"}, I),
+    "iep:glance": Route({"GET": "student_view"}, I),
+    "iep:goal_add": Route({"GET": "iep_edit", "POST": "iep_edit"}, I),
+    "iep:propose": Route({"POST": "iep_propose"}, I),
+    "iep:respond": Route({"GET": "iep_respond", "POST": "iep_respond"}, PI),
+    "iep:amend": Route({"POST": "iep_manage"}, I),
+    "iep:copy_forward": Route({"POST": "iep_manage"}, I),
+    "iep:section_edit": Route({"GET": "section_write", "POST": "section_write"}, SEC),
+    "iep:section_history": Route({"GET": "student_view"}, SEC),
+    "iep:section_restore": Route({"GET": "section_write", "POST": "section_write"}, SEC),
+    "iep:goal_remove": Route({"GET": "section_write", "POST": "section_write"}, G),
+    "iep:goal_move": Route({"POST": "section_write"}, G),
+    "iep:line_add": Route({"GET": "section_write", "POST": "section_write"}, GRID),
+    "iep:line_edit": Route({"GET": "section_write", "POST": "section_write"}, GRID),
+    "iep:line_remove": Route({"GET": "section_write", "POST": "section_write"}, GRID),
+    "iep:line_move": Route({"POST": "section_write"}, GRID),
+    # IEP API (iep/api.py). Creating answers 400 to everyone signed in without a body (the student is in it).
+    "iep-list": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "iep-detail": Route({"GET": "student_view", "PUT": "iep_manage", "PATCH": "iep_manage"}, I),
+    "iep-amend": Route({"POST": "iep_manage"}, I),
+    "iep-copy-forward": Route({"POST": "iep_manage"}, I),
+    "iep-goals": Route({"POST": "iep_edit"}, I),
+    "iep-reorder-goals": Route({"POST": "iep_edit"}, I),
+    "iep-propose": Route({"POST": "iep_propose"}, I),
+    "iep-respond": Route({"POST": "iep_respond"}, PI),
+    "section-detail": Route({"GET": "student_view", "PUT": "section_write", "PATCH": "section_write",
+                             "DELETE": "section_write"}, G),
+    "section-history": Route({"GET": "student_view"}, SEC),
+    "section-restore": Route({"POST": "section_write"}, SEC),
+    "section-lines": Route({"POST": "section_write"}, GRID),
+    "section-line": Route({"PUT": "section_write", "DELETE": "section_write"}, GRID),
+    "section-reorder-lines": Route({"POST": "section_write"}, GRID),
+    "section-lock": Route({"GET": "student_view"}, SEC),
+    "section-check-out": Route({"POST": "section_write"}, SEC),
+    "section-heartbeat": Route({"POST": "section_write"}, SEC),
+    "section-draft": Route({"POST": "section_write"}, SEC),
+    "section-check-in": Route({"POST": "section_write"}, SEC),
+    "section-discard": Route({"POST": "section_write"}, SEC),
+    "section-break-lock": Route({"POST": "break_lock"}, SEC),
+    "ping": Route({"GET": "signed_in"}),
+    "evaluation-list": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "evaluation-detail": Route({"GET": "student_view", "PUT": "record_event", "PATCH": "record_event"}, EV),
 }
 
 # Kept explicit and short: public pages, the API's own documentation, and the Django admin (superusers only;
@@ -121,7 +188,9 @@ EXEMPT = {"login", "logout", "healthz", "api-schema", "api-docs", "api-redoc"}
 EXEMPT_NAMESPACES = {"admin"}
 
 # kwarg -> OBJECTS key, for kwargs whose name says what they are.
-FILLERS: dict[str, str] = {"student_pk": "student", "user_pk": "staff", "role_pk": "role"}
+FILLERS: dict[str, str] = {"student_pk": "student", "user_pk": "staff", "role_pk": "role", "iep_pk": "iep",
+                           "section_pk": "vision", "evaluation_pk": "evaluation", "history_id": "history",
+                           "line_id": "line"}
 # OBJECTS key -> function(world, relation) returning the object whose pk fills the kwarg.
 OBJECTS: dict[str, Callable] = {
     "student": lambda world, relation: world.students[relation],
@@ -129,6 +198,14 @@ OBJECTS: dict[str, Callable] = {
     "role": lambda world, relation: world.staff[relation].role_assignments.first(),
     "membership": lambda world, relation: world.staff[relation].team_memberships.get(
         student=world.students[relation]),
+    "iep": lambda world, relation: world.ieps[relation]["iep"],              # a draft, with every section
+    "proposed_iep": lambda world, relation: world.ieps[relation]["proposed_iep"],
+    "vision": lambda world, relation: world.ieps[relation]["vision"],
+    "goal": lambda world, relation: world.ieps[relation]["goal"],
+    "grid": lambda world, relation: world.ieps[relation]["grid"],
+    "line": lambda world, relation: world.ieps[relation]["line"],            # .pk is the line's id in the grid
+    "history": lambda world, relation: world.ieps[relation]["vision"].history.order_by("history_id").first(),
+    "evaluation": lambda world, relation: world.ieps[relation]["evaluation"],
 }
 FILLERS_FILE = "tests/accounts/matrix.py"
 
@@ -138,6 +215,41 @@ class World:
     users: dict
     students: dict
     staff: dict
+    ieps: dict = field(default_factory=dict)   # relation -> {"iep", "proposed_iep", "vision", "goal", ...}
+
+
+def _iep_objects(student, user) -> dict:
+    """A draft IEP made through the services (so every section and its history exist), a goal, one service
+    line in its grid, an evaluation, and a second IEP put in the proposed state (for the respond routes)."""
+    import datetime
+    from types import SimpleNamespace
+
+    from iep.models import IEP, Evaluation, Section
+    from iep.services.evaluations import evaluation_create
+    from iep.services.sections import goal_add, iep_create
+
+    start = datetime.date(2026, 9, 1)
+    iep = iep_create(student=student, user=user, start_date=start, meeting_date=datetime.date(2026, 8, 25))
+    goal_add(iep=iep, user=user, content={"area": "Reading fluency", "baseline": "Reads 60 words per minute.",
+                                          "target": "Reads 100 words per minute.", "benchmarks": ["75 wpm"]})
+    goal = goal_add(iep=iep, user=user, content={"area": "Written expression", "baseline": "One paragraph.",
+                                                 "target": "Five paragraphs.", "benchmarks": ["Three"]})
+    grid = iep.sections.get(kind=Section.Kind.SERVICE_GRID)
+    first_goal = iep.sections.goals().order_by("position").first()
+    line = {"id": "a1b2c3d4", "group": "C", "goals": [first_goal.pk], "service_type": "Reading instruction",
+            "provided_by": "Special Education Teacher", "location": "Learning center", "frequency": 5, "minutes": 45,
+            "start_date": "2026-09-01", "end_date": "2027-06-15"}
+    # Written directly: section writes need the writer's lock (check-out), which is beside the point here.
+    Section.objects.filter(pk=grid.pk).update(content={"lines": [line]})
+    grid.refresh_from_db()
+    proposed = iep_create(student=student, user=user, start_date=start + datetime.timedelta(days=365))
+    IEP.objects.filter(pk=proposed.pk).update(status=IEP.Status.PROPOSED)
+    proposed.refresh_from_db()
+    evaluation = evaluation_create(student=student, user=user, area=Evaluation.Area.EDUCATIONAL,
+                                   evaluator_name="Matrix Evaluator", evaluator_role="School psychologist")
+    return {"iep": iep, "proposed_iep": proposed, "vision": iep.sections.get(kind=Section.Kind.VISION),
+            "goal": goal, "grid": grid, "line": SimpleNamespace(pk=grid.content["lines"][0]["id"]),
+            "evaluation": evaluation}
 
 
 def build_world() -> World:
@@ -176,7 +288,8 @@ def build_world() -> World:
              "other_district": person("staff_c", Role.GENERAL_EDUCATOR, school_c, of=other_district)}
     for relation, student in students.items():  # every student has a Team member who is not a principal
         team_membership_add(student=student, user=staff[relation])
-    return World(users=users, students=students, staff=staff)
+    ieps = {relation: _iep_objects(student, staff[relation]) for relation, student in students.items()}
+    return World(users=users, students=students, staff=staff, ieps=ieps)
 
 
 @dataclass
@@ -243,6 +356,8 @@ def outcome_of(response, is_api: bool) -> str:
         return HIDE
     if status == 405:
         return REFUSE
+    if status == 409:
+        return CONFLICT
     return OK if status < 500 else f"error {status}"
 
 
@@ -252,7 +367,10 @@ def expected(case: Case) -> set[str]:
         return {LOGIN, DENY, HIDE, REFUSE}
     if case.principal == "anonymous":
         return {DENY} if case.endpoint.is_api else {LOGIN}
-    return {RULES[rule_name](case.principal, case.relation)}
+    want = RULES[rule_name](case.principal, case.relation)
+    if want == OK and rule_name in REFUSABLE:
+        return {OK, CONFLICT}
+    return {want}
 
 
 class Matrix:
@@ -263,9 +381,10 @@ class Matrix:
         self.world, self.routes, self.only = world, ROUTES if routes is None else routes, only
         self.sample = sample
         self.problems: list[str] = []
-        self.clients = {"anonymous": Client()}
+        # A crash is reported as "error 500" for its case, instead of ending the whole matrix.
+        self.clients = {"anonymous": Client(raise_request_exception=False)}
         for name, user in world.users.items():
-            self.clients[name] = Client()
+            self.clients[name] = Client(raise_request_exception=False)
             self.clients[name].force_login(user)
 
     def endpoints(self) -> list[tuple[Endpoint, Route]]:

@@ -281,8 +281,8 @@ def test_response_section_is_not_written_by_section_update(iep, personas):
 
 def test_header_period_cannot_leave_service_lines_outside(iep, personas):
     goals = list(iep.sections.goals().values_list("pk", flat=True))
-    service_line_add(grid=section_of(iep, "service_grid"), user=personas["team_sped"], line=line(goals),
-                     expected_version=0)
+    service_line_add(grid=held(section_of(iep, "service_grid"), personas["team_sped"]), user=personas["team_sped"],
+                     line=line(goals), expected_version=0)
     with pytest.raises(InvalidContent) as refused:
         iep_update_header(iep=iep, user=personas["team_chair"], end_date=datetime.date(2027, 3, 1))
     assert "end_date" in refused.value.errors

@@ -1,11 +1,12 @@
 import datetime
+import re
 
 import pytest
 
 from iep.models import IEP, Section
 from iep.services.sections import section_update
 from tests.factories import EvaluationFactory
-from tests.iep.conftest import line, section_of
+from tests.iep.conftest import held, line, section_of
 from tests.iep.test_api import SAMPLE
 
 pytestmark = pytest.mark.django_db
@@ -52,12 +53,14 @@ def test_section_form_shows_inline_errors_and_keeps_nothing(client, personas, ie
     assert participation.version == 0
 
 
-def test_stale_form_is_refused_with_a_message(client, personas, iep):
+def test_a_save_without_holding_the_section_is_refused_and_gives_the_text_back(client, personas, iep):
     vision = section_of(iep, "vision")
-    section_update(section=vision, user=personas["team_sped"], content={"learn_this_year": "A"}, expected_version=0)
+    section_update(section=held(vision, personas["team_sped"]), user=personas["team_sped"],
+                   content={"learn_this_year": "A"}, expected_version=0)
     page = login(client, personas, "team_teacher").post(f"/ieps/sections/{vision.pk}/edit/",
-                                                        {"version": 0, "learn_this_year": "B"})
-    assert "changed by someone else" in page.content.decode()
+                                                        {"version": 0, "generation": 1, "learn_this_year": "B"})
+    body = page.content.decode()
+    assert "You do not hold" in body and "kept as your draft" in body and ">\nB</textarea>" in body
     vision.refresh_from_db()
     assert vision.content["learn_this_year"] == "A"
 
@@ -65,15 +68,23 @@ def test_stale_form_is_refused_with_a_message(client, personas, iep):
 def test_htmx_edit_returns_the_section_card(client, personas, iep):
     concerns = section_of(iep, "concerns")
     login(client, personas, "team_teacher")
-    form = client.get(f"/ieps/sections/{concerns.pk}/edit/", headers={"HX-Request": "true"}).content.decode()
+    form, generation = _checked_out(client, concerns, **{"HX-Request": "true"})
     assert "<html" not in form and 'name="version"' in form
-    card = client.post(f"/ieps/sections/{concerns.pk}/edit/", {"version": 0, "parent_concerns": "Reading"},
+    card = client.post(f"/ieps/sections/{concerns.pk}/edit/",
+                       {"version": 0, "generation": generation, "parent_concerns": "Reading"},
                        headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in card and 'role="status"' in card and "Reading" in card
 
 
+def _checked_out(client, section, **headers) -> tuple[str, int]:
+    """Open the section's edit form (which checks it out) and return the page and the lease's generation."""
+    page = client.get(f"/ieps/sections/{section.pk}/edit/", headers=headers).content.decode()
+    return page, int(re.search(r'name="generation" value="(\d+)"', page).group(1))
+
+
 def _post_section(client, section, content):
-    data = {"version": section.version}
+    _page, generation = _checked_out(client, section)
+    data = {"version": section.version, "generation": generation}
     for key, value in content.items():
         data[key] = value
     return client.post(f"/ieps/sections/{section.pk}/edit/", data)
@@ -134,10 +145,11 @@ def test_service_lines_through_the_pages(client, personas, iep):
 
 def test_history_page_and_restore(client, personas, iep):
     vision = section_of(iep, "vision")
-    vision = section_update(section=vision, user=personas["team_teacher"], content={"learn_this_year": "Fractions"},
-                            expected_version=0)
-    section_update(section=vision, user=personas["team_sped"], content={"learn_this_year": "Decimals"},
-                   expected_version=1)
+    vision = section_update(section=held(vision, personas["team_teacher"]), user=personas["team_teacher"],
+                            content={"learn_this_year": "Fractions"}, expected_version=0)
+    section_update(section=held(vision, personas["team_sped"]), user=personas["team_sped"],
+                   content={"learn_this_year": "Decimals"}, expected_version=1)
+    held(vision, personas["team_teacher"])  # the sped checked in; the teacher now holds it (restore uses the lease)
     login(client, personas, "building_admin")
     page = client.get(f"/ieps/sections/{vision.pk}/history/").content.decode()
     assert "This year, I want to learn:" in page and "Fractions" in page and "Decimals" in page
@@ -208,7 +220,7 @@ def test_tabs_and_evaluations_page(client, personas):
 
 
 def test_at_a_glance(client, personas, iep):
-    section_update(section=section_of(iep, "accommodations"), user=personas["team_sped"],
+    section_update(section=held(section_of(iep, "accommodations"), personas["team_sped"]), user=personas["team_sped"],
                    content={"acc_classroom_presentation": "Audio books"}, expected_version=0)
     page = login(client, personas, "team_teacher").get(f"/ieps/{iep.pk}/glance/").content.decode()
     assert "Audio books" in page and "Reading fluency" in page and "<th scope=\"col\">Setting</th>" in page
@@ -256,3 +268,16 @@ def test_history_page_of_a_section_without_history(client, personas, iep):
     vision.history.all().delete()  # as for rows loaded with bulk_create (demo data)
     page = login(client, personas, "team_teacher").get(f"/ieps/sections/{vision.pk}/history/")
     assert page.status_code == 200 and "No history is recorded" in page.content.decode()
+
+
+def test_opening_a_section_someone_else_holds_shows_who_and_offers_no_form(client, personas, iep):
+    vision = section_of(iep, "vision")
+    login(client, personas, "team_teacher")
+    _page, generation = _checked_out(client, vision)
+    login(client, personas, "team_sped")
+    refused = client.get(f"/ieps/sections/{vision.pk}/edit/", follow=True).content.decode()
+    assert "checked out by" in refused and 'name="generation"' not in refused
+    login(client, personas, "team_teacher")
+    client.post(f"/ieps/sections/{vision.pk}/edit/", {"discard": "1"})
+    login(client, personas, "team_sped")
+    assert 'name="generation"' in client.get(f"/ieps/sections/{vision.pk}/edit/").content.decode()
