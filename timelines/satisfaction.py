@@ -28,6 +28,9 @@ class Satisfier:
     event: str
     only_if: tuple[str, str] | None = None
     trigger_meets: bool = False
+    # Count the event from this many days before the due date instead of from the cycle (age rules: the IEP
+    # written at a meeting in the year before the birthday is the one that must contain the planning).
+    window_days: int | None = None
 
 
 S = Satisfier
@@ -88,10 +91,14 @@ SATISFIED_BY = MappingProxyType({
     "resolution_meeting": (S("team_meeting"),),
     # 28, IDEA 615(f)(1)(B)(ii): an end of a period (LAPSES).
     "resolution_period_end": (),
-    # 29, 30: the age deadlines are counted from the date of birth, so any earlier meeting would "meet"
-    # them; no spec event records transition planning or the notice.
-    "transition_planning": (),
-    "age_of_majority_notice": (),
+    # 29, 30: counted from the date of birth, so "on or after the cycle" would let any meeting of early
+    # childhood meet them: a Team meeting, annual review or IEP start in the year before the birthday (or
+    # later: met late) is the IEP that must contain the transition plan / the notice (M.G.L. c. 71B, s. 2;
+    # 34 CFR 300.320(c)).
+    "transition_planning": (S("team_meeting", window_days=365), S("annual_review_meeting", window_days=365),
+                            S("iep_start", window_days=365)),
+    "age_of_majority_notice": (S("team_meeting", window_days=365), S("annual_review_meeting", window_days=365),
+                               S("iep_start", window_days=365)),
 })
 
 # Ends of periods (no one has to act): once the due date has passed they are marked met on that date.

@@ -10,6 +10,7 @@ from students.models import District
 # Later parts of the demo (calendars, IEPs, events and deadlines) add a step here. Each is called with
 # the SeedResult, the seed and the stdout, after the people exist, and must be safe to run again.
 EXTRA_STEPS: list[str] = []
+EXTRA_STEPS.append("timelines.demo.seed_timelines")
 
 
 class Command(BaseCommand):
