@@ -80,7 +80,8 @@ def _events_for(rng: random.Random, today: date) -> tuple[list[tuple[str, date]]
         facts["hearing_filed_by"] = "parent" if rng.random() < 0.85 else "district"
     elif roll < 0.31:  # the parent rejected the proposed IEP
         received = ago(5, 50)
-        events += [("iep_received_by_parent", received), ("iep_rejected", received + timedelta(days=rng.randint(3, 20)))]
+        events += [("iep_received_by_parent", received),
+                   ("iep_rejected", received + timedelta(days=rng.randint(3, 20)))]
     elif roll < 0.33:  # an independent evaluation
         requested = ago(0, 60)
         events += [("disputed_evaluation_date", requested - timedelta(days=rng.randint(20, 200))),

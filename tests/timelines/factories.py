@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import factory
 from factory.django import DjangoModelFactory
 
 from timelines.engine.demo_calendar import massachusetts_school_year
