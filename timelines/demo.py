@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from students.demo import OTHER_DISTRICT_CODE, SeedResult
 from students.models import District, Student
@@ -86,10 +87,10 @@ def _events_for(rng: random.Random, today: date) -> tuple[list[tuple[str, date]]
         requested = ago(0, 60)
         events += [("disputed_evaluation_date", requested - timedelta(days=rng.randint(20, 200))),
                    ("iee_requested", requested)]
-    elif roll < 0.34:  # eligibility changed: the complete-IEP deadline no longer applies
-        meeting = ago(1, 20)
+    elif roll < 0.34:  # found eligible, then reconsidered (seed_timelines flips the fact after a first
+        meeting = ago(1, 3)  # recompute): the complete-IEP deadline is then no longer applicable
         events += [("team_meeting", meeting), ("eligibility_determined", meeting)]
-        facts = {"eligibility": "not_eligible"}
+        facts = {"eligibility": "eligible", "_reconsidered": True}
     elif roll < 0.345:  # an old extended evaluation from before the loaded calendars: "calendar missing"
         events.append(("extended_evaluation_start", ago(500, 540)))
     return [(key, day) for key, day in events if day <= today + timedelta(days=70)], facts
@@ -108,6 +109,7 @@ def seed_timelines(*, result: SeedResult, seed: int, stdout=None, today: date | 
     have_events = TimelineEvent.objects.filter(student__district=district).values("student_id")
     new_ids = list(Student.objects.filter(district=district).exclude(pk__in=have_events).order_by("pk")
                    .values_list("pk", flat=True))
+    reconsidered: list[int] = []
     for start in range(0, len(new_ids), BATCH):
         events, facts = [], []
         for student_id in new_ids[start:start + BATCH]:
@@ -115,6 +117,8 @@ def seed_timelines(*, result: SeedResult, seed: int, stdout=None, today: date | 
             student_events, student_facts = _events_for(rng, today)
             events += [TimelineEvent(student_id=student_id, key=key, date=day,
                                      note="Demo data" if key == "iep_start" else "") for key, day in student_events]
+            if student_facts.pop("_reconsidered", False):
+                reconsidered.append(student_id)
             if student_facts:
                 facts.append(StudentFacts(student_id=student_id, **{k: v for k, v in student_facts.items()
                                                                      if k in FACT_FIELDS}))
@@ -123,6 +127,12 @@ def seed_timelines(*, result: SeedResult, seed: int, stdout=None, today: date | 
             StudentFacts.objects.bulk_create(facts, batch_size=BATCH, ignore_conflicts=True)
     ids = list(Student.objects.filter(district=district).values_list("pk", flat=True))
     written = deadlines_recompute(student_ids=ids)
+    if reconsidered:
+        flipped = list(StudentFacts.objects.filter(student_id__in=reconsidered))
+        for row in flipped:
+            row.eligibility = StudentFacts.Eligibility.NOT_ELIGIBLE
+        bulk_update_with_history(flipped, StudentFacts, ["eligibility"], batch_size=BATCH)
+        written += deadlines_recompute(student_ids=reconsidered)
     if stdout is not None:
         stdout.write(f"Timelines: calendars loaded, events for {len(new_ids):,} students, {written:,} deadline rows "
                      f"written in {time.monotonic() - started:.1f} s.")

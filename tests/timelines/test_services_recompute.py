@@ -132,3 +132,40 @@ def test_date_of_birth_feeds_the_age_rules(student):
 
 def test_unknown_and_deleted_students_are_skipped():
     assert deadlines_recompute(student_ids=[987654]) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_recomputes_at_once_write_each_row_once(require_postgres):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    first = StudentFactory()
+    ma_year(first.district, 2025)
+    students = [first] + [StudentFactory(school=first.school) for _ in range(20)]
+    for student in students:
+        TimelineEventFactory(student=student, key="consent_received", date=date(2025, 10, 1))
+    start = threading.Barrier(2)
+
+    def race(_):
+        start.wait()
+        try:
+            return deadlines_recompute(student_ids=[s.pk for s in students], now=at(date(2025, 10, 2)))
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        written = list(pool.map(race, range(2)))
+    assert sorted(written) == [0, Deadline.objects.count()] and Deadline.objects.count() == 2 * len(students)
+
+
+def test_the_demo_step_gives_the_district_deadlines_in_every_status():
+    from students.demo import seed_people
+    from timelines.demo import seed_timelines
+
+    result = seed_people(students=400, seed=7)
+    assert seed_timelines(result=result, seed=7) > 0
+    statuses = set(Deadline.objects.filter(student__district=result.district).values_list("status", flat=True))
+    assert statuses == set(Deadline.Status.values)
+    assert seed_timelines(result=result, seed=7) == 0  # again: nothing new, nothing changed
