@@ -179,3 +179,10 @@ def test_an_overlapping_year_is_refused(personas, client):
     response = client.post(cal_url(personas["district"], "new/"), {
         "label": "summer", "first_day": "2026-06-01", "last_day": "2026-08-01", "closures": ""})
     assert response.status_code == 400 and "overlaps 2025-26" in response.content.decode()
+
+
+def test_district_admins_find_the_calendar_in_the_navigation(personas, client):
+    client.force_login(personas["district_admin"])
+    assert f'href="/districts/{personas["district"].pk}/calendars/"' in client.get("/students/").content.decode()
+    client.force_login(personas["team_chair"])
+    assert "School calendar" not in client.get("/students/").content.decode()
