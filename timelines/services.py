@@ -129,10 +129,20 @@ def calendar_delete(*, calendar: SchoolCalendar, user: User | None = None) -> No
     _recompute_district_on_commit(district_id)
 
 
+def _enqueue_on_commit(task, *args) -> None:
+    """`task.delay_on_commit(*args)`, but robust: if the broker is down when the change commits, the change
+    stands, the failure is logged, and the nightly recompute catches up (decision 3: losable work), so
+    the user never sees an error for a saved record."""
+    def enqueue() -> None:
+        task.delay(*args)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
 def _recompute_district_on_commit(district_id: int) -> None:
     from .tasks import deadlines_recompute_district_task
 
-    deadlines_recompute_district_task.delay_on_commit(district_id)
+    _enqueue_on_commit(deadlines_recompute_district_task, district_id)
 
 
 # ---------------------------------------------------------------- iCalendar
@@ -218,7 +228,7 @@ def student_facts_update(*, student: Student, user: User, **facts: Any) -> Stude
 def _recompute_student_on_commit(student_id: int) -> None:
     from .tasks import deadlines_recompute_task
 
-    deadlines_recompute_task.delay_on_commit([student_id])
+    _enqueue_on_commit(deadlines_recompute_task, [student_id])
 
 
 # ---------------------------------------------------------------- recompute
