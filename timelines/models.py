@@ -153,7 +153,8 @@ class TimelineEvent(models.Model):
     latest date per key (one current process per student; spec 2.1 "each key holds one date").
     """
 
-    student = models.ForeignKey("students.Student", on_delete=models.CASCADE, related_name="timeline_events")
+    student = models.ForeignKey("students.Student", on_delete=models.CASCADE, related_name="timeline_events",
+                                db_index=False)  # the (student, key, date) index leads with it
     key = models.CharField("event", max_length=40, choices=EventKey.choices)
     date = models.DateField()
     note = models.CharField(max_length=500, blank=True)
@@ -232,8 +233,11 @@ class Deadline(models.Model):
         NOT_APPLICABLE = "not_applicable", "No longer applicable"
         CALENDAR_MISSING = "calendar_missing", "Calendar missing"
 
-    student = models.ForeignKey("students.Student", on_delete=models.CASCADE, related_name="deadlines")
-    school = models.ForeignKey("students.School", on_delete=models.CASCADE, related_name="+",
+    # No separate foreign-key indexes: the unique (student, key, cycle) and the (school, status, due) index lead
+    # with them, and every index costs time on the bulk writes of a recompute.
+    student = models.ForeignKey("students.Student", on_delete=models.CASCADE, related_name="deadlines",
+                                db_index=False)
+    school = models.ForeignKey("students.School", on_delete=models.CASCADE, related_name="+", db_index=False,
                                help_text="The student's school when computed (for dashboards).")
     key = models.CharField(max_length=40, choices=DeadlineKey.choices)
     cycle = models.DateField(help_text="The trigger date this deadline was counted from.")

@@ -337,8 +337,10 @@ def _recompute_chunk(ids: list[int], today: date, computed_at: datetime) -> int:
         return 0
     ids = [row[0] for row in students]
     events: dict[int, dict[str, date]] = {}
-    for student_id, key, day in TimelineEvent.objects.filter(student_id__in=ids).values_list("student_id", "key",
-                                                                                                "date"):
+    # The id range next to the IN list lets PostgreSQL walk one index range; order_by() drops Meta.ordering sorts.
+    in_chunk = {"student_id__in": ids, "student_id__gte": ids[0], "student_id__lte": ids[-1]}
+    for student_id, key, day in TimelineEvent.objects.filter(**in_chunk).order_by().values_list("student_id", "key",
+                                                                                               "date"):
         known = events.setdefault(student_id, {})
         if key not in known or day > known[key]:
             known[key] = day  # the latest date per key is the current process (spec 2.1)
@@ -347,10 +349,10 @@ def _recompute_chunk(ids: list[int], today: date, computed_at: datetime) -> int:
         for key, day in extra.items():
             if key not in known or day > known[key]:
                 known[key] = day
-    facts = {row[0]: row[1:] for row in StudentFacts.objects.filter(student_id__in=ids)
+    facts = {row[0]: row[1:] for row in StudentFacts.objects.filter(**in_chunk).order_by()
              .values_list("student_id", *FACT_FIELDS)}
     existing: dict[int, dict[tuple[str, date], _Row]] = {}
-    for student_id, key, cycle, *rest in Deadline.objects.filter(student_id__in=ids).values_list(
+    for student_id, key, cycle, *rest in Deadline.objects.filter(**in_chunk).order_by().values_list(
             "student_id", "key", "cycle", *_FIELDS):
         existing.setdefault(student_id, {})[(key, cycle)] = tuple(rest)
     calendars = engine_calendars({row[1] for row in students})
