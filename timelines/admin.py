@@ -15,6 +15,17 @@ class SchoolCalendarAdmin(SimpleHistoryAdmin):
 
         calendar_save(calendar=obj, user=request.user)
 
+    def delete_model(self, request, obj):
+        from .services import calendar_delete
+
+        calendar_delete(calendar=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        from .services import calendar_delete
+
+        for calendar in queryset:
+            calendar_delete(calendar=calendar, user=request.user)
+
 
 @admin.register(TimelineEvent)
 class TimelineEventAdmin(SimpleHistoryAdmin):
