@@ -17,3 +17,6 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
 ]
+
+# Printed IEP documents (issue 8): pages under /ieps/<id>/documents/ and /documents/, API under /api/
+urlpatterns.append(path("", include("iep.pdf_urls")))
