@@ -1,6 +1,7 @@
 """Celery jobs of the IEP app."""
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.db import OperationalError
 
 from .pdf.services import document_fail, document_render
@@ -19,3 +20,11 @@ def iep_pdf_render_task(self, document_id: int) -> str:
             raise
         raise self.retry(exc=exc) from exc
     return document.status if document else "missing"
+
+
+@worker_process_init.connect
+def _warm_pdf_renderer(**kwargs) -> None:
+    """Each worker process loads WeasyPrint and the fonts at start, not on its first document."""
+    from .pdf.render import warm_up
+
+    warm_up()

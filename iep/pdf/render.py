@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 
 # Bump when a template or the stylesheet changes what a document looks like: it is part of the cache key,
 # so stored files printed by an older template are not served for new requests.
-TEMPLATE_VERSION = "2026-11-23.1"
+TEMPLATE_VERSION = "2026-11-23.2"
 TEMPLATES = {"summary": "iep/pdf/summary.html", "full": "iep/pdf/full.html", "glance": "iep/pdf/glance.html"}
 TITLES = {"summary": "Team meeting summary", "full": "Individualized Education Program",
           "glance": "IEP at a glance (confidential)"}
@@ -68,6 +68,13 @@ def font_configuration():
 
         _font_config = FontConfiguration()
     return _font_config
+
+
+def warm_up() -> None:
+    """Load the fonts and compile the templates once, so a fresh worker's first document is not slower."""
+    render_pdf("<html lang='en'><head><title>warm-up</title><style>@font-face { font-family: 'IEP Sans'; "
+               f"src: url('{font_dir()}/LiberationSans-Regular.ttf'); }} html {{ font-family: 'IEP Sans'; }}"
+               "</style></head><body><h1>Warm-up</h1><table><tr><th>a</th><td>b</td></tr></table></body></html>")
 
 
 def render_pdf(html: str, **options) -> bytes:
