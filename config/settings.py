@@ -185,3 +185,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Printed IEP documents (issue 8): name their enums so the API schema has no collisions
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "DocumentKindEnum": "iep.models.documents.RenderedDocument.Kind",
+    "DocumentStatusEnum": "iep.models.documents.RenderedDocument.Status",
+    "SectionKindEnum": "iep.models.sections.Section.Kind",
+    "IEPStatusEnum": "iep.models.iep.IEP.Status",
+})

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
@@ -97,6 +99,8 @@ class DocumentRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RenderedDocument.Kind.choices)
 
 
+@extend_schema(request=DocumentRequestSerializer, responses={200: DocumentSerializer, 202: DocumentSerializer},
+               summary="Print a document of the IEP (200 when the stored file is current, 202 when a job started)")
 @api_view(["POST"])
 @permission_classes([permissions.IsAuthenticated])
 def api_document_start(request, pk: int):
@@ -108,12 +112,14 @@ def api_document_start(request, pk: int):
     return Response(DocumentSerializer(document).data, status=code)
 
 
+@extend_schema(responses=DocumentSerializer, summary="Status of a printed document")
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def api_document_status(request, pk: int):
     return Response(DocumentSerializer(_document_for(request.user, pk)).data)
 
 
+@extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, summary="Download a ready document")
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def api_document_download(request, pk: int):

@@ -146,3 +146,13 @@ def test_download_of_a_pending_document_is_404(personas, printable, client):
     client.force_login(personas["team_chair"])
     assert client.get(f"/documents/{document.pk}/download/").status_code == 404
     assert RenderedDocument.objects.get(pk=document.pk).status == "queued"
+
+
+def test_a_cache_hit_costs_a_fixed_number_of_queries_whatever_the_size(personas, django_assert_max_num_queries):
+    chair = personas["team_chair"]
+    big = sample_iep(student=personas["student"], user=chair, goals=10, lines=12)
+    document, _ = document_request(iep=big, kind="full", user=chair)
+    document_render(document_id=document.pk)
+    with django_assert_max_num_queries(6):
+        again, must_render = document_request(iep=big, kind="full", user=chair)
+    assert again.pk == document.pk and not must_render
