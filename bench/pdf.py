@@ -167,7 +167,10 @@ def batch(fixture: Fixture, n: int, timeout: float) -> dict:
                 break
             time.sleep(0.1)
         elapsed = time.perf_counter() - started
+        render_ms = list(RenderedDocument.objects.filter(pk__in=ids, render_ms__isnull=False)
+                         .values_list("render_ms", flat=True))
         return {"batch_n": len(ids), "batch_done": done, "batch_s": round(elapsed, 2),
+                "batch_render_median_ms": statistics.median(render_ms) if render_ms else None,
                 "batch_per_s": round(done / elapsed, 2)}
     finally:
         worker.terminate()
