@@ -172,8 +172,10 @@ def section_edit(request, pk):
     if request.method == "POST":
         form = form_for(section.kind, request.POST, iep=iep)
         version = _posted_version(request)
+        if version < 0:  # a form without its version cannot be checked against the current one
+            form.add_error(None, "This form is out of date: open the section again to edit it.")
         generation = int(request.POST["generation"]) if request.POST.get("generation", "").isdigit() else -1
-        if form.is_valid():
+        if form.is_valid() and version >= 0:
             try:
                 saved = lock_services.section_check_in(section=section, user=request.user,
                                                        content=form.to_content(), base_version=version,

@@ -102,7 +102,7 @@ class Route:
 
 
 S = {"pk": "student"}
-I, PI, EV = {"pk": "iep"}, {"pk": "proposed_iep"}, {"pk": "evaluation"}
+IEP_PK, PI, EV = {"pk": "iep"}, {"pk": "proposed_iep"}, {"pk": "evaluation"}
 SEC, G, GRID = {"pk": "vision"}, {"pk": "goal"}, {"pk": "grid"}
 ROUTES: dict[str, Route] = {
     "home": Route({"GET": "signed_in"}),
@@ -137,14 +137,14 @@ ROUTES: dict[str, Route] = {
     "iep:student_ieps": Route({"GET": "student_view", "POST": "iep_manage"}),
     "iep:student_evaluations": Route({"GET": "student_view", "POST": "record_event"}),
     "iep:evaluation_edit": Route({"GET": "record_event", "POST": "record_event"}, EV),
-    "iep:detail": Route({"GET": "student_view"}, I),
-    "iep:header": Route({"GET": "iep_manage", "POST": "iep_manage"}, I),
-    "iep:glance": Route({"GET": "student_view"}, I),
-    "iep:goal_add": Route({"GET": "iep_edit", "POST": "iep_edit"}, I),
-    "iep:propose": Route({"POST": "iep_propose"}, I),
+    "iep:detail": Route({"GET": "student_view"}, IEP_PK),
+    "iep:header": Route({"GET": "iep_manage", "POST": "iep_manage"}, IEP_PK),
+    "iep:glance": Route({"GET": "student_view"}, IEP_PK),
+    "iep:goal_add": Route({"GET": "iep_edit", "POST": "iep_edit"}, IEP_PK),
+    "iep:propose": Route({"POST": "iep_propose"}, IEP_PK),
     "iep:respond": Route({"GET": "iep_respond", "POST": "iep_respond"}, PI),
-    "iep:amend": Route({"POST": "iep_manage"}, I),
-    "iep:copy_forward": Route({"POST": "iep_manage"}, I),
+    "iep:amend": Route({"POST": "iep_manage"}, IEP_PK),
+    "iep:copy_forward": Route({"POST": "iep_manage"}, IEP_PK),
     "iep:section_edit": Route({"GET": "section_write", "POST": "section_write"}, SEC),
     "iep:section_history": Route({"GET": "student_view"}, SEC),
     "iep:section_restore": Route({"GET": "section_write", "POST": "section_write"}, SEC),
@@ -156,12 +156,12 @@ ROUTES: dict[str, Route] = {
     "iep:line_move": Route({"POST": "section_write"}, GRID),
     # IEP API (iep/api.py). Creating answers 400 to everyone signed in without a body (the student is in it).
     "iep-list": Route({"GET": "signed_in", "POST": "signed_in"}),
-    "iep-detail": Route({"GET": "student_view", "PUT": "iep_manage", "PATCH": "iep_manage"}, I),
-    "iep-amend": Route({"POST": "iep_manage"}, I),
-    "iep-copy-forward": Route({"POST": "iep_manage"}, I),
-    "iep-goals": Route({"POST": "iep_edit"}, I),
-    "iep-reorder-goals": Route({"POST": "iep_edit"}, I),
-    "iep-propose": Route({"POST": "iep_propose"}, I),
+    "iep-detail": Route({"GET": "student_view", "PUT": "iep_manage", "PATCH": "iep_manage"}, IEP_PK),
+    "iep-amend": Route({"POST": "iep_manage"}, IEP_PK),
+    "iep-copy-forward": Route({"POST": "iep_manage"}, IEP_PK),
+    "iep-goals": Route({"POST": "iep_edit"}, IEP_PK),
+    "iep-reorder-goals": Route({"POST": "iep_edit"}, IEP_PK),
+    "iep-propose": Route({"POST": "iep_propose"}, IEP_PK),
     "iep-respond": Route({"POST": "iep_respond"}, PI),
     "section-detail": Route({"GET": "student_view", "PUT": "section_write", "PATCH": "section_write",
                              "DELETE": "section_write"}, G),
