@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import RoleAssignmentViewSet, StaffViewSet, TeamMembershipViewSet
 from iep.api import EvaluationViewSet, IEPViewSet, SectionViewSet
 from students.api import StudentViewSet
+from timelines.api import DeadlineViewSet, TimelineEventViewSet
 
 router = DefaultRouter()
 router.register("students", StudentViewSet, basename="student")
@@ -14,6 +15,8 @@ router.register("team-memberships", TeamMembershipViewSet, basename="team-member
 router.register("ieps", IEPViewSet, basename="iep")  # IEPs, sections (goals, service lines, history), evaluations
 router.register("sections", SectionViewSet, basename="section")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("deadlines", DeadlineViewSet, basename="deadline")
+router.register("timeline-events", TimelineEventViewSet, basename="timeline-event")
 
 urlpatterns = router.urls
 

@@ -132,6 +132,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2  # enqueueing fails fast while Redis is down
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# timelines: recompute every student's deadlines (and move statuses on) at 02:00 America/New_York.
+CELERY_BEAT_SCHEDULE["timelines-nightly-deadlines"] = {
+    "task": "timelines.tasks.deadlines_nightly_task",
+    "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=0),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("manage/", include("accounts.manage_urls")),
     path("ieps/", include("iep.urls")),
+    path("", include("timelines.urls")),
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),  # CSP-clean Swagger UI

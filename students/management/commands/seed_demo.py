@@ -11,6 +11,7 @@ from students.models import District
 # the SeedResult, the seed and the stdout, after the people exist, and must be safe to run again.
 EXTRA_STEPS: list[str] = []
 EXTRA_STEPS.append("iep.demo.seed_ieps")  # IEPs, goals, grids and evaluations (issue 4)
+EXTRA_STEPS.append("timelines.demo.seed_timelines")
 
 
 class Command(BaseCommand):
