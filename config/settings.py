@@ -160,6 +160,8 @@ SPECTACULAR_SETTINGS = {
         "DisabilityEnum": "students.disabilities.Disability",
         "GradeEnum": "students.disabilities.Grade",
         "GuardianRelationshipEnum": "students.models.Guardian.Relationship",
+        "DeadlineStatusEnum": "timelines.models.Deadline.Status",
+        "IEPStatusEnum": "iep.models.IEP.Status",
     },
 }
 

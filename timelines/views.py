@@ -5,7 +5,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
 from students.models import District
@@ -35,9 +35,11 @@ def _timeline_context(request, student, *, event_form=None, facts_form=None, sta
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def student_timeline(request, pk):
     student = access.get_student_or_404(request.user, pk)
     if request.method != "POST":
+        access.log_read(request, student, "timeline")
         return _timeline_context(request, student)
     if not access.can(request.user, "record_event", student):
         raise PermissionDenied("Only the student's Team may record timeline events.")
@@ -68,6 +70,7 @@ def student_facts(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def event_correct(request, pk, event_pk):
     student = access.get_student_or_404(request.user, pk)
     event = get_object_or_404(TimelineEvent, pk=event_pk, student=student)
@@ -79,6 +82,7 @@ def event_correct(request, pk, event_pk):
                                         user=request.user)
         messages.success(request, "Correction saved; the earlier version is kept in the event's history.")
         return redirect("timelines:student", pk=student.pk)
+    access.log_read(request, student, "timeline", obj=event)
     history = event.history.select_related("history_user").order_by("-history_date")
     return render(request, "timelines/event_correct.html", {"student": student, "event": event, "form": form,
                                                              "history": history},
@@ -100,6 +104,7 @@ def _district_or_404(user, district_pk) -> District:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def calendar_list(request, district_pk):
     district = _district_or_404(request.user, district_pk)
     form = CalendarImportForm(request.POST or None, request.FILES or None)
@@ -123,6 +128,7 @@ def calendar_list(request, district_pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def calendar_edit(request, district_pk, pk=None):
     district = _district_or_404(request.user, district_pk)
     calendar = get_object_or_404(SchoolCalendar, pk=pk, district=district) if pk else None
@@ -142,6 +148,7 @@ def calendar_edit(request, district_pk, pk=None):
 
 
 @login_required
+@require_GET
 def calendar_export_json(request, district_pk):
     district = _district_or_404(request.user, district_pk)
     response = JsonResponse(services.calendar_to_json(district), json_dumps_params={"indent": 2})
@@ -150,6 +157,7 @@ def calendar_export_json(request, district_pk):
 
 
 @login_required
+@require_GET
 def calendar_export_ics(request, district_pk):
     district = _district_or_404(request.user, district_pk)
     response = HttpResponse(services.calendar_to_ics(district), content_type="text/calendar; charset=utf-8")

@@ -181,6 +181,22 @@ ROUTES: dict[str, Route] = {
     "evaluation-list": Route({"GET": "signed_in", "POST": "signed_in"}),
     "evaluation-detail": Route({"GET": "student_view", "PUT": "record_event", "PATCH": "record_event"}, EV),
 }
+# timelines (issue 6): timeline page and events; district calendars (district administrators); deadlines API
+ROUTES.update({
+    "timelines:student": Route({"GET": "student_view", "POST": "student_team_member"}, S),
+    "timelines:facts": Route({"POST": "student_team_member"}, S),
+    "timelines:event_correct": Route({"GET": "student_team_member", "POST": "student_team_member"}, S),
+    "timelines:calendars": Route({"GET": "staff_district_admin", "POST": "staff_district_admin"}),
+    "timelines:calendar_new": Route({"GET": "staff_district_admin", "POST": "staff_district_admin"}),
+    "timelines:calendar_edit": Route({"GET": "staff_district_admin", "POST": "staff_district_admin"},
+                                     {"pk": "calendar"}),
+    "timelines:calendar_json": Route({"GET": "staff_district_admin"}),
+    "timelines:calendar_ics": Route({"GET": "staff_district_admin"}),
+    "deadline-list": Route({"GET": "signed_in"}),
+    "deadline-detail": Route({"GET": "student_view"}, {"pk": "deadline"}),
+    "timeline-event-list": Route({"GET": "signed_in", "POST": "signed_in"}),  # an empty body: 400 for all
+    "timeline-event-detail": Route({"GET": "student_view"}, {"pk": "event"}),
+})
 
 # Kept explicit and short: public pages, the API's own documentation, and the Django admin (superusers only;
 # test_permission_matrix asserts separately that it turns away every non-staff principal).
@@ -191,6 +207,7 @@ EXEMPT_NAMESPACES = {"admin"}
 FILLERS: dict[str, str] = {"student_pk": "student", "user_pk": "staff", "role_pk": "role", "iep_pk": "iep",
                            "section_pk": "vision", "evaluation_pk": "evaluation", "history_id": "history",
                            "line_id": "line"}
+FILLERS.update({"district_pk": "district", "event_pk": "event"})  # timelines
 # OBJECTS key -> function(world, relation) returning the object whose pk fills the kwarg.
 OBJECTS: dict[str, Callable] = {
     "student": lambda world, relation: world.students[relation],
@@ -207,6 +224,31 @@ OBJECTS: dict[str, Callable] = {
     "history": lambda world, relation: world.ieps[relation]["vision"].history.order_by("history_id").first(),
     "evaluation": lambda world, relation: world.ieps[relation]["evaluation"],
 }
+OBJECTS.update({  # timelines
+    "district": lambda world, relation: world.students[relation].district,
+    "event": lambda world, relation: _timeline_row("event", world.students[relation]),
+    "deadline": lambda world, relation: _timeline_row("deadline", world.students[relation]),
+    "calendar": lambda world, relation: _timeline_row("calendar", world.students[relation]),
+})
+
+
+def _timeline_row(kind: str, student):
+    import datetime
+
+    from timelines.models import Deadline, SchoolCalendar, TimelineEvent
+
+    day = datetime.date(2025, 10, 6)
+    if kind == "event":
+        return TimelineEvent.objects.get_or_create(student=student, key="referral_received", date=day)[0]
+    if kind == "calendar":
+        return SchoolCalendar.objects.get_or_create(district=student.district, label="2025-26", defaults={
+            "first_day": datetime.date(2025, 8, 27), "last_day": datetime.date(2026, 6, 16)})[0]
+    return Deadline.objects.get_or_create(student=student, key="records_access", cycle=day, defaults={
+        "school": student.school, "trigger": "records_requested", "due": day + datetime.timedelta(days=10),
+        "citation": "603 CMR 23.07(2)", "basis": "10 calendar days after records_requested", "status": "overdue",
+        "computed_at": datetime.datetime(2025, 10, 6, tzinfo=datetime.UTC)})[0]
+
+
 FILLERS_FILE = "tests/accounts/matrix.py"
 
 

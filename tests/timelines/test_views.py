@@ -186,3 +186,15 @@ def test_district_admins_find_the_calendar_in_the_navigation(personas, client):
     assert f'href="/districts/{personas["district"].pk}/calendars/"' in client.get("/students/").content.decode()
     client.force_login(personas["team_chair"])
     assert "School calendar" not in client.get("/students/").content.decode()
+
+
+def test_reading_a_timeline_is_logged_and_the_tab_is_current(personas, client):
+    from accounts.models import AccessLogEntry
+
+    student = personas["student"]
+    client.force_login(personas["team_teacher"])
+    html = client.get(url(student)).content.decode()
+    assert f'href="{url(student)}" aria-current="page">Timeline</a>' in html
+    entry = AccessLogEntry.objects.get(student=student)
+    assert (entry.user, entry.part) == (personas["team_teacher"], "timeline")
+    assert 'aria-current="page">Timeline' not in client.get(f"/students/{student.pk}/").content.decode()
