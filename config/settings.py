@@ -248,3 +248,11 @@ LOGGING["formatters"]["json"] = {"()": "config.logging.JsonFormatter"}
 LOGGING["filters"] = {"redact_student_data": {"()": "config.logging.RedactStudentData"}}
 LOGGING["handlers"]["console"].update(formatter=env.str("LOG_FORMAT", default="json"),
                                       filters=["redact_student_data"])
+
+# Printed IEP documents (issue 8): name their enums so the API schema has no collisions
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "DocumentKindEnum": "iep.models.documents.RenderedDocument.Kind",
+    "DocumentStatusEnum": "iep.models.documents.RenderedDocument.Status",
+    "SectionKindEnum": "iep.models.sections.Section.Kind",
+    "IEPStatusEnum": "iep.models.iep.IEP.Status",
+})

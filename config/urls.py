@@ -24,3 +24,6 @@ urlpatterns = [
     path("api/redoc/", RedirectView.as_view(pattern_name="api-docs", permanent=False), name="api-redoc"),
     path("admin/", admin.site.urls),
 ]
+
+# Printed IEP documents (issue 8): pages under /ieps/<id>/documents/ and /documents/, API under /api/
+urlpatterns.append(path("", include("iep.pdf_urls")))
