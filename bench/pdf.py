@@ -58,6 +58,11 @@ class Fixture:
         self.school = School.objects.create(district=self.district, name="Bench School", code=f"8{tag:07d}")
         self.user = User.objects.create(username=f"bench-chair-{tag}", first_name="Bench", last_name="Chair")
         self.tag, self.count = tag, 0
+        # The district's school calendar, so the next steps carry real dates as a district's would.
+        from timelines.engine.demo_calendar import massachusetts_calendar
+        from timelines.services import calendar_import
+
+        calendar_import(district=self.district, data=massachusetts_calendar(2025))
 
     def students(self, n: int) -> list[Student]:
         made = []

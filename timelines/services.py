@@ -198,6 +198,11 @@ def timeline_event_record(*, student: Student, key: str, on: date, user: User, n
     return event
 
 
+def timelines_refresh_student(*, student_id: int) -> None:
+    """Recompute one student's deadlines after the current transaction commits (their IEPs changed)."""
+    _recompute_student_on_commit(student_id)
+
+
 @transaction.atomic
 def timeline_event_correct(*, event: TimelineEvent, on: date, note: str, user: User) -> TimelineEvent:
     """Correct an event's date or note; the earlier version stays in its history. Recomputes after commit."""
@@ -236,10 +241,29 @@ def _recompute_student_on_commit(student_id: int) -> None:
 def case_events_from_ieps(student_ids: list[int]) -> dict[int, dict[str, date]]:
     """Event dates that come from IEP records rather than TimelineEvents: {student_id: {event key: date}}.
 
-    TO WIRE AT MERGE: the IEP model (built in parallel) provides `iep_start` (the current IEP's start),
-    `annual_review_meeting` and `last_evaluation` (decision 11). Until then, none.
+    From each student's current IEP (the latest accepted or partially accepted one): `iep_start` (its start),
+    `annual_review_meeting` (its meeting date, when it was an annual review) and `last_evaluation` (decision 11:
+    the Team meeting that considered the most recent evaluation, recorded on the IEP). One query for the chunk;
+    a recorded TimelineEvent of the same key wins when it is later (the caller keeps the latest date).
     """
-    return {}
+    from iep.models import IEP
+
+    current = (IEP.objects.filter(student_id__in=student_ids, student_id__gte=min(student_ids, default=0),
+                                  student_id__lte=max(student_ids, default=0),
+                                  status__in=[IEP.Status.ACCEPTED, IEP.Status.PARTIALLY_ACCEPTED])
+               .order_by("student_id", "-start_date", "-pk")
+               .values_list("student_id", "start_date", "meeting_type", "meeting_date", "last_evaluation_date"))
+    events: dict[int, dict[str, date]] = {}
+    for student_id, start, meeting_type, meeting, last_evaluation in current:
+        if student_id in events:  # an older IEP of a student already seen
+            continue
+        found = {"iep_start": start}
+        if meeting_type == IEP.MeetingType.ANNUAL_REVIEW and meeting:
+            found["annual_review_meeting"] = meeting
+        if last_evaluation:
+            found["last_evaluation"] = last_evaluation
+        events[student_id] = found
+    return events
 
 
 def deadline_status(due: date | None, met_on: date | None, today: date) -> str:

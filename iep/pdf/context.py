@@ -6,11 +6,9 @@ nothing else. Deadlines come from the pure engine (timelines.engine) against the
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from accounts.models import TeamMembership
-from timelines.engine import Case, Facts, SchoolCalendar, compute, parse_calendar
-from timelines.engine.demo_calendar import massachusetts_calendar
+from timelines.engine import Case, Facts, SchoolCalendar, compute
 
 from ..models import IEP, Section
 from ..section_schemas import (
@@ -34,21 +32,16 @@ NEXT_STEP_RULES = {
 }
 
 
-@lru_cache(maxsize=16)
-def _demo_calendar(first_year: int) -> SchoolCalendar:
-    return parse_calendar(massachusetts_calendar(first_year, years=3))
+def calendar_for_district(district, around: date | None = None) -> SchoolCalendar:
+    """The school calendar deadlines are counted on for `district`: its stored school years (timelines app).
 
-
-def calendar_for_district(district, around: date) -> SchoolCalendar:
-    """The school calendar deadlines are counted on for `district`.
-
-    MERGE NOTE: district calendars are being added to the database on another branch; until then this is
-    the synthetic Massachusetts calendar (timelines.engine.demo_calendar) covering the school year before
-    the one of `around` (so a summer date is inside it), that one and the next. Switch this one function to
-    the district's stored calendar at merge.
+    A district that has not loaded the years a deadline falls in gets no date for it ("calendar missing",
+    decision 10), never a guess from some other calendar. `around` is kept for callers; the whole stored
+    calendar is used.
     """
-    first_year = around.year if around.month >= 7 else around.year - 1
-    return _demo_calendar(first_year - 1)
+    from timelines.services import engine_calendars
+
+    return engine_calendars([district.pk])[district.pk]
 
 
 @dataclass(frozen=True)
@@ -70,7 +63,9 @@ def next_steps(iep: IEP, student, consent_date: date | None) -> list[NextStep]:
         events["iep_received_by_parent"] = iep.proposed_at.date()
     case = Case(events=events, facts=Facts(eligibility="eligible"), date_of_birth=student.date_of_birth)
     results = compute(case, calendar_for_district(student.district, iep.meeting_date))
-    steps = [NextStep(NEXT_STEP_RULES[r.key], r.due, r.citation) for r in results if r.key in NEXT_STEP_RULES]
+    missing = " (no date: the district's school calendar for that period is not loaded)"
+    steps = [NextStep(NEXT_STEP_RULES[r.key] + (missing if r.due is None else ""), r.due, r.citation)
+             for r in results if r.key in NEXT_STEP_RULES]
     if "iep_received_by_parent" not in events:
         steps.append(NextStep("You have 30 days from the day you receive the proposed IEP to respond.", None,
                               "603 CMR 28.05(7)(a)"))

@@ -3,6 +3,7 @@
 from datetime import date
 
 from ..models import IEP, Section
+from ..services.locks import section_briefly_held
 from ..services.sections import goal_add, iep_create, section_update
 
 AREAS = ["Reading fluency", "Reading comprehension", "Written expression", "Math calculation", "Math problem solving",
@@ -38,13 +39,17 @@ def sample_iep(*, student, user, goals: int = 4, lines: int = 6, start: date = d
                            "frequency": 1 + number % 3, "minutes": 30, "start_date": start.isoformat(),
                            "end_date": iep.end_date.isoformat()})
     if goal_rows:
-        section_update(section=sections[Section.Kind.SERVICE_GRID], user=user, content={"lines": grid_lines},
-                       expected_version=0)
-        section_update(section=sections[Section.Kind.PROGRESS_REPORTING], user=user,
-                       content={"schedule": "Quarterly, with report cards"}, expected_version=0)
-    section_update(section=sections[Section.Kind.CONCERNS], user=user, expected_version=0, content={
+        _write(sections[Section.Kind.SERVICE_GRID], user, {"lines": grid_lines})
+        _write(sections[Section.Kind.PROGRESS_REPORTING], user, {"schedule": "Quarterly, with report cards"})
+    _write(sections[Section.Kind.CONCERNS], user, {
         "student_concerns": "I want to read chapter books.", "parent_concerns": "Reading at grade level."})
-    section_update(section=sections[Section.Kind.ACCOMMODATIONS], user=user, expected_version=0, content={
+    _write(sections[Section.Kind.ACCOMMODATIONS], user, {
         "acc_classroom_presentation": "Directions read aloud", "acc_classroom_timing": "Extended time (1.5x)",
         "acc_classroom_setting": "Preferential seating", "mod_classroom_output": "Shortened writing tasks"})
     return iep
+
+
+def _write(section: Section, user, content: dict) -> None:
+    """Write a section the way the pages do: hold its lease for the length of the write."""
+    with section_briefly_held(section=section, user=user):
+        section_update(section=section, user=user, content=content, expected_version=section.version)

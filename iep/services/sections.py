@@ -317,6 +317,16 @@ def iep_record_response(*, iep: IEP, user: User, content: dict) -> IEP:
         for older in IEP.objects.current().filter(student=iep.student).exclude(pk=iep.pk).select_for_update():
             older.status, older._history_user = IEP.Status.SUPERSEDED, user
             older.save()
+    # The response feeds the deadline engine: a rejection (in full or in part) starts the rejection timelines
+    # (`iep_rejected`, spec 2.1); an acceptance changes the current IEP (`iep_start`, ...). Both recompute the
+    # student's deadlines after commit.
+    from timelines.services import timeline_event_record, timelines_refresh_student
+
+    if iep.status in (IEP.Status.REJECTED, IEP.Status.PARTIALLY_ACCEPTED):
+        timeline_event_record(student=iep.student, key="iep_rejected", on=form.cleaned_data["response_date"],
+                              user=user, note="Recorded with the parent's response to the proposed IEP.")
+    else:
+        timelines_refresh_student(student_id=iep.student_id)
     return iep
 
 

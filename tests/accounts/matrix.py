@@ -179,6 +179,13 @@ ROUTES: dict[str, Route] = {
     "section-break-lock": Route({"POST": "break_lock"}, SEC),
     "ping": Route({"GET": "signed_in"}),
     "evaluation-list": Route({"GET": "signed_in", "POST": "signed_in"}),
+    # Printed documents (issue 8): anyone who sees the student may start one and download it.
+    "iep_pdf:start": Route({"POST": "student_view"}, IEP_PK),
+    "iep_pdf:status": Route({"GET": "student_view"}, {"pk": "document"}),
+    "iep_pdf:download": Route({"GET": "student_view"}, {"pk": "document"}),
+    "iep_pdf_api:start": Route({"POST": "student_view"}, IEP_PK),
+    "iep_pdf_api:status": Route({"GET": "student_view"}, {"pk": "document"}),
+    "iep_pdf_api:download": Route({"GET": "student_view"}, {"pk": "document"}),
     "evaluation-detail": Route({"GET": "student_view", "PUT": "record_event", "PATCH": "record_event"}, EV),
 }
 # timelines (issue 6): timeline page and events; district calendars (district administrators); deadlines API
@@ -223,6 +230,7 @@ OBJECTS: dict[str, Callable] = {
     "line": lambda world, relation: world.ieps[relation]["line"],            # .pk is the line's id in the grid
     "history": lambda world, relation: world.ieps[relation]["vision"].history.order_by("history_id").first(),
     "evaluation": lambda world, relation: world.ieps[relation]["evaluation"],
+    "document": lambda world, relation: world.ieps[relation]["document"],
 }
 OBJECTS.update({  # timelines
     "district": lambda world, relation: world.students[relation].district,
@@ -289,9 +297,18 @@ def _iep_objects(student, user) -> dict:
     proposed.refresh_from_db()
     evaluation = evaluation_create(student=student, user=user, area=Evaluation.Area.EDUCATIONAL,
                                    evaluator_name="Matrix Evaluator", evaluator_role="School psychologist")
+    from django.core.files.base import ContentFile
+
+    from iep.models import RenderedDocument
+
+    document = RenderedDocument(iep=iep, kind=RenderedDocument.Kind.SUMMARY, cache_key=f"matrix-{iep.pk}",
+                                status=RenderedDocument.Status.READY, sha256="0" * 64, requested_by=user)
+    document.file.save(f"matrix-{iep.pk}.pdf", ContentFile(b"%PDF-1.4\n% a stand-in: only access is tested\n"),
+                       save=False)
+    document.save()
     return {"iep": iep, "proposed_iep": proposed, "vision": iep.sections.get(kind=Section.Kind.VISION),
             "goal": goal, "grid": grid, "line": SimpleNamespace(pk=grid.content["lines"][0]["id"]),
-            "evaluation": evaluation}
+            "evaluation": evaluation, "document": document}
 
 
 def build_world() -> World:

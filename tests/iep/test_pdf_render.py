@@ -14,6 +14,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def printable(personas):
+    from timelines.engine.demo_calendar import massachusetts_calendar
+    from timelines.services import calendar_import
+
+    calendar_import(district=personas["district"], data=massachusetts_calendar(2025))  # 2025-26 and 2026-27
     return sample_iep(student=personas["student"], user=personas["team_chair"], goals=10, lines=12)
 
 
@@ -54,7 +58,13 @@ def test_summary_next_steps_come_from_the_deadline_engine(printable):
     assert complete.due == datetime.date(2026, 9, 9)
     whole = " ".join(pages_text(pdf_of(printable, "summary")))
     assert "Wednesday, September 9, 2026" in whole
-    assert calendar_for_district(printable.student.district, datetime.date(2026, 8, 25)) is not None
+    assert calendar_for_district(printable.student.district).is_school_day(datetime.date(2026, 9, 9))
+
+
+def test_without_the_district_calendar_the_summary_says_so_instead_of_guessing(personas):
+    iep = sample_iep(student=personas["student"], user=personas["team_chair"], goals=1, lines=1)
+    complete = next(step for step in next_steps(iep, iep.student, None) if "no later than" in step.text)
+    assert complete.due is None and "calendar" in complete.text
 
 
 def test_draft_carries_the_watermark_and_a_proposed_iep_does_not(printable, personas):
