@@ -16,7 +16,7 @@ from students.models import District, Student
 
 from .engine.demo_calendar import massachusetts_calendar
 from .models import FACT_FIELDS, StudentFacts, TimelineEvent
-from .services import calendar_years_replace, deadlines_recompute
+from .services import calendar_years_replace, case_events_from_ieps, deadlines_recompute
 
 BATCH = 5000
 CALENDAR_FROM = 2025  # 2025-26 and 2026-27 always; more years when today is later (the years around today)
@@ -96,6 +96,10 @@ def _events_for(rng: random.Random, today: date) -> tuple[list[tuple[str, date]]
     return [(key, day) for key, day in events if day <= today + timedelta(days=70)], facts
 
 
+# Event keys an accepted IEP supplies (timelines.services.case_events_from_ieps): not invented for such students.
+IEP_EVENT_KEYS = {"iep_start", "annual_review_meeting", "last_evaluation"}
+
+
 def seed_timelines(*, result: SeedResult, seed: int, stdout=None, today: date | None = None) -> int:
     """Calendars for both demo districts, events and facts for the demo district's students that have none,
     then one bulk recompute of the district. Returns the number of deadline rows written."""
@@ -112,9 +116,13 @@ def seed_timelines(*, result: SeedResult, seed: int, stdout=None, today: date | 
     reconsidered: list[int] = []
     for start in range(0, len(new_ids), BATCH):
         events, facts = [], []
-        for student_id in new_ids[start:start + BATCH]:
+        batch = new_ids[start:start + BATCH]
+        from_ieps = case_events_from_ieps(batch)  # students whose current IEP already gives these dates
+        for student_id in batch:
             rng = random.Random(seed * 7_919 + student_id)
             student_events, student_facts = _events_for(rng, today)
+            if student_id in from_ieps:
+                student_events = [(key, day) for key, day in student_events if key not in IEP_EVENT_KEYS]
             events += [TimelineEvent(student_id=student_id, key=key, date=day,
                                      note="Demo data" if key == "iep_start" else "") for key, day in student_events]
             if student_facts.pop("_reconsidered", False):

@@ -7,6 +7,7 @@ stores what it returns, writing only the rows that changed.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from students.models import District, Student
 
 from . import engine
 from .exceptions import CalendarImportError
-from .models import FACT_FIELDS, Deadline, SchoolCalendar, StudentFacts, TimelineEvent
+from .models import EVENT_LABELS, FACT_FIELDS, Deadline, SchoolCalendar, StudentFacts, TimelineEvent
 from .satisfaction import LAPSES, SATISFIED_BY
 
 log = logging.getLogger(__name__)
@@ -313,6 +314,24 @@ def _facts_of(values: tuple | None) -> engine.Facts:
     return engine.Facts(**facts)
 
 
+_BASIS_WORDS = re.compile(r"\b(student\.date_of_birth|[a-z]+(?:_[a-z]+)+)\b")
+_ACRONYMS = {"iep": "IEP", "iee": "IEE", "iaes": "IAES", "team": "Team"}
+
+
+def _in_words(key: str) -> str:
+    if key == "student.date_of_birth":
+        return "date of birth"
+    if key not in EVENT_LABELS:
+        return key
+    return " ".join(_ACRONYMS.get(word, word) for word in key.split("_"))
+
+
+def readable_basis(basis: str) -> str:
+    """The engine's basis with event keys in words: "45 school days after consent_received (2025-10-06)" reads
+    "45 school days after consent received (2025-10-06)"; acronyms stay capitalised ("IEP start")."""
+    return _BASIS_WORDS.sub(lambda match: _in_words(match.group(1)), basis)
+
+
 def _desired_rows(student: tuple, events: dict[str, date], facts: engine.Facts, calendar: engine.SchoolCalendar,
                   existing: dict[tuple[str, date], _Row], today: date) -> dict[tuple[str, date], _Row]:
     """What the student's deadline rows should be: this cycle's from the engine; earlier cycles' kept if met,
@@ -322,7 +341,7 @@ def _desired_rows(student: tuple, events: dict[str, date], facts: engine.Facts, 
     for result in engine.compute(engine.Case(events, facts, date_of_birth), calendar):
         met = met_on(result.key, result.trigger, result.trigger_date, result.due, events, facts, today)
         desired[(result.key, result.trigger_date)] = (
-            school_id, result.trigger, result.due, result.error or "", result.citation, result.basis,
+            school_id, result.trigger, result.due, result.error or "", result.citation, readable_basis(result.basis),
             deadline_status(result.due, met, today), met)
     for ident, row in existing.items():
         if ident in desired or row[6] == Deadline.Status.MET:

@@ -32,7 +32,7 @@ def test_referral_counts_five_school_days_past_the_columbus_day_closure(student)
     assert (deadline.key, deadline.due, deadline.cycle, deadline.status) == (
         "referral_notice", date(2025, 10, 14), date(2025, 10, 6), Deadline.Status.DUE_SOON)
     assert deadline.citation == "603 CMR 28.04(1)(a)"
-    assert "referral_received (2025-10-06)" in deadline.basis
+    assert "referral received (2025-10-06)" in deadline.basis
     assert deadline.school_id == student.school_id
 
 

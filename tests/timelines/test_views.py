@@ -54,7 +54,7 @@ def test_the_page_shows_events_who_recorded_them_and_overdue_as_text(personas, c
     html = client.get(url(student)).content.decode()
     assert "Overdue:</strong> 1 deadline" in html and "Access to the student record" in html
     assert str(personas["team_chair"]) in html and "603 CMR 23.07(2)" in html
-    assert "10 calendar days after records_requested" in html
+    assert "10 calendar days after records requested" in html
     assert "Coming next:</strong> District response to the hearing request" in html
 
 
