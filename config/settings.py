@@ -205,6 +205,7 @@ MIDDLEWARE += [
     "accounts.middleware.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "iep.middleware.LockNoticeMiddleware")  # issue 5
 AUTHENTICATION_BACKENDS = ["accounts.backends.LoginLockoutBackend", *AUTHENTICATION_BACKENDS]
 TEMPLATES[0]["OPTIONS"]["context_processors"] += ["django.template.context_processors.csp"]
 
