@@ -202,7 +202,8 @@ def test_autosave_after_a_takeover_is_refused_visibly_and_keeps_the_text(client,
     response = autosave(client, vision, old.generation, learn_this_year="Words I must not lose")
     assert response.status_code == 409
     detail = response.json()["detail"]
-    assert f"checked out by {name(sped)}" in detail and "copy it before leaving" in detail
+    since = timezone.localtime(SectionLock.objects.get(section=vision).acquired_at).strftime("%H:%M")
+    assert f"checked out by {name(sped)} since {since}" in detail and "copy it before leaving" in detail
     assert SectionDraft.objects.get(section=vision, user=teacher).content["learn_this_year"] == "Words I must not lose"
     vision.refresh_from_db()
     assert vision.version == 0
