@@ -169,6 +169,8 @@ IEP_LOCK_LEASE = timedelta(minutes=env.int("IEP_LOCK_LEASE_MINUTES", default=30)
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
+if REDIS_URL:  # issue 5's speed target: sessions read from Redis, written through to the database
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -205,6 +207,7 @@ MIDDLEWARE += [
     "accounts.middleware.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "iep.middleware.LockNoticeMiddleware")  # issue 5
 AUTHENTICATION_BACKENDS = ["accounts.backends.LoginLockoutBackend", *AUTHENTICATION_BACKENDS]
 TEMPLATES[0]["OPTIONS"]["context_processors"] += ["django.template.context_processors.csp"]
 

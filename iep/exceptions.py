@@ -1,5 +1,7 @@
 """What the IEP services refuse, named by situation. Doors translate them (403, 409, 400)."""
 
+from django.utils import timezone
+
 
 class IEPError(Exception):
     """Base of the IEP services' refusals."""
@@ -40,7 +42,7 @@ class GoalInUse(IEPError):
 def _holder_phrase(lock) -> str:
     if lock is None or lock.holder_id is None:
         return "nobody holds it"
-    since = lock.acquired_at.strftime("%H:%M") if lock.acquired_at else "?"
+    since = timezone.localtime(lock.acquired_at).strftime("%H:%M") if lock.acquired_at else "?"
     return f"it is checked out by {lock.holder.get_full_name() or lock.holder.username} since {since}"
 
 

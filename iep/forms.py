@@ -52,3 +52,12 @@ class EvaluationForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class BreakLockForm(forms.Form):
+    """Why the chair or an administrator takes a section away from its holder (kept in the lock history)."""
+
+    reason = forms.CharField(label="Reason for breaking the lock", max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "Say why you are breaking the lock."},
+                             help_text="The holder is told this reason; their unsaved draft is kept for them.")

@@ -5,17 +5,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
 
 from .access_log import log_read
-from .exceptions import IEPError, InvalidContent, SectionLocked, SectionNotHeld, StaleVersion
-from .forms import EvaluationForm, IEPHeaderForm
-from .models import IEP, Evaluation, Section, SectionDraft
+from .exceptions import IEPError, InvalidContent, NotLocked, SectionLocked, SectionNotHeld, StaleVersion
+from .forms import BreakLockForm, EvaluationForm, IEPHeaderForm
+from .models import IEP, Evaluation, Section, SectionDraft, SectionLock
 from .models.sections import ACCESS_AND_PARTICIPATION
 from .section_schemas import (
     ACCOMMODATION_COLUMNS,
@@ -122,6 +123,13 @@ def iep_detail(request, pk):
     numbers = _goal_numbers(sections)
     cards = [_card(s, numbers) for s in sections]
     user = request.user
+    # Who holds what: one query for all the IEP's live leases, holders joined.
+    locks = {lock.section_id: lock for lock in SectionLock.objects.live(timezone.now()).filter(section__iep=iep)
+             .select_related("holder")}
+    can_break = bool(locks) and access.can(user, "break_lock", iep)
+    for card in cards:
+        card["lock"] = locks.get(card["section"].pk)
+        card["can_break"] = can_break
     context = {
         "iep": iep, "student": iep.student, "cards": cards, "ap_kinds": ACCESS_AND_PARTICIPATION,
         "can_edit": access.can(user, "edit", iep), "can_manage": access.can(user, "manage_iep", iep),
@@ -164,7 +172,7 @@ def section_edit(request, pk):
     if section.kind in (Section.Kind.RESPONSE, Section.Kind.SERVICE_GRID):
         # The response is recorded by the chair; the grid is edited line by line.
         return redirect(_iep_url(iep, section))
-    version = section.version
+    version, expires = section.version, None
     if request.method == "POST" and "discard" in request.POST:
         lock_services.section_discard(section=section, user=request.user)
         messages.info(request, f"Your changes to {section.title} were discarded and the section is free again.")
@@ -202,15 +210,77 @@ def section_edit(request, pk):
         except SectionLocked as exc:
             messages.warning(request, f"{exc} You can read it, but not edit it until it is checked in.")
             return redirect(_iep_url(iep, section))
-        generation = lock.generation
+        generation, expires = lock.generation, lock.expires_at
         log_read(request, iep.student, "section", obj=section)
         draft = SectionDraft.objects.filter(section=section, user=request.user).first()
         if draft is not None:
             messages.info(request, "Your unsaved draft of this section was restored.")
         form = form_for(section.kind, iep=iep, initial=draft.content if draft else section.content)
+    if expires is None and generation >= 0:  # a form shown again: the lease, if the user still holds it
+        expires = SectionLock.objects.filter(section=section, holder=request.user, generation=generation).values_list(
+            "expires_at", flat=True).first()
     context = {"section": section, "iep": iep, "form": form, "version": version, "generation": generation,
-               "lease_minutes": int(settings.IEP_LOCK_LEASE.total_seconds() // 60)}
+               "lease_minutes": int(settings.IEP_LOCK_LEASE.total_seconds() // 60), "lease_expires": expires}
     return render(request, "iep/section_edit.html#form" if request.htmx else "iep/section_edit.html", context)
+
+
+def _raw_content(form) -> dict:
+    """The fields as typed (lists for multiple choices), for a draft of a form that does not validate yet."""
+    return {name: form[name].value() for name in form.fields}
+
+
+@login_required
+@require_POST
+def section_autosave(request, pk):
+    """Autosave the open editor's form as the holder's private draft and renew their lease (static/js/locks.js).
+
+    Answers JSON: 200 with the new lease end, or 409 when the user no longer holds the section (their text is
+    still kept as their draft and stays in their form), 400 for a form without version or generation.
+    """
+    section = _section_or_404(request.user, pk)
+    _require(request.user, "edit", section)
+    version = _posted_version(request)
+    generation = request.POST.get("generation", "")
+    if version < 0 or not generation.isdigit():
+        return JsonResponse({"detail": "This form is out of date: open the section again to edit it."}, status=400)
+    form = form_for(section.kind, request.POST, iep=section.iep)
+    content = form.to_content() if form.is_valid() else _raw_content(form)
+    try:
+        draft = lock_services.section_save_draft(section=section, user=request.user, content=content,
+                                                 base_version=version, generation=int(generation))
+    except SectionNotHeld as exc:
+        return JsonResponse({"detail": f"{exc} Your text stays in this form: copy it before leaving.",
+                             "code": "not_held"}, status=409)
+    except IEPError as exc:
+        return JsonResponse({"detail": str(exc)}, status=409)
+    lease = SectionLock.objects.filter(section=section).values_list("expires_at", flat=True).first()
+    return JsonResponse({"saved_at": draft.saved_at.isoformat(), "expires_at": lease.isoformat() if lease else None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_break_lock(request, pk):
+    """The chair or an administrator takes a section from its holder, with a reason; the holder's draft stays."""
+    section = _section_or_404(request.user, pk)
+    _require(request.user, "break_lock", section)
+    form = BreakLockForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lock_services.section_break_lock(section=section, user=request.user, reason=form.cleaned_data["reason"])
+        except InvalidContent as exc:
+            _add_errors(form, exc)
+        except NotLocked as exc:
+            messages.info(request, str(exc))
+            return redirect(_iep_url(section.iep, section))
+        else:
+            messages.success(request, f"The lock on {section.title} was broken; its holder will be told why. "
+                                      "Their unsaved draft is kept for them.")
+            return redirect(_iep_url(section.iep, section))
+    lock = SectionLock.objects.live().filter(section=section).select_related("holder").first()
+    held_by = f" (checked out by {lock.holder.get_full_name() or lock.holder.username})" if lock else ""
+    return render(request, "iep/form_page.html", {"title": f"Break the lock on {section.title}{held_by}",
+                                                  "form": form, "iep": section.iep, "button": "Break the lock",
+                                                  "back": _iep_url(section.iep, section)})
 
 
 @login_required

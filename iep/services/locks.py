@@ -21,7 +21,7 @@ from accounts.models import User
 
 from ..exceptions import InvalidContent, NotLocked, SectionLocked, SectionNotHeld, StaleVersion
 from ..models import LockNotice, Section, SectionDraft, SectionLock, SectionLockEvent
-from .sections import section_update
+from .sections import section_update_in_transaction
 
 Kind = SectionLockEvent.Kind
 
@@ -52,42 +52,54 @@ def _keep_draft(section: Section, user: User, content, base_version: int, now: d
     """Upsert the user's draft (one per section and user): their latest text is never dropped."""
     if not isinstance(content, dict):
         raise InvalidContent({"content": ["Give the section's fields as an object."]})
-    draft, _created = SectionDraft.objects.update_or_create(
-        section=section, user=user, defaults={"content": content, "base_version": base_version, "saved_at": now})
+    # One INSERT ... ON CONFLICT DO UPDATE on the (section, user) unique constraint: no read, no race.
+    draft = SectionDraft(section=section, user=user, content=content, base_version=base_version, saved_at=now)
+    SectionDraft.objects.bulk_create([draft], update_conflicts=True, unique_fields=["section", "user"],
+                                     update_fields=["content", "base_version", "saved_at"])
     return draft
 
 
 def section_check_out(*, section: Section, user: User, now: datetime | None = None) -> SectionLock:
     """Give `user` the lease on `section` (generation + 1), or raise SectionLocked naming the live holder.
 
-    Taking the lease is ONE conditional UPDATE: "the row is still as I read it (holder, generation) AND it is
-    free, lapsed, or mine". A racer that changed the row in between makes it match nothing; we then re-read
-    and either refuse (someone holds it live) or try again. Taking over a lapsed lease records the takeover
-    and tells the former holder; their draft stays.
+    One transaction: row-lock the section's lock row (SELECT ... FOR UPDATE; created on the section's first
+    check-out), decide, then ONE conditional UPDATE that compares the row's state as read (holder, generation)
+    and re-checks "free, lapsed, or mine". On PostgreSQL the row lock makes racers queue, so the UPDATE always
+    matches; on SQLite (no row locks) a racer that changed the row in between makes it match nothing and we try
+    again. Taking over a lapsed lease records the takeover and tells the former holder; their draft stays.
+    Returns the lock as written (holder and section set), without reading it back.
     """
     now = now or timezone.now()
-    SectionLock.objects.get_or_create(section=section)
     for _attempt in range(10):
-        lock = _lock(section)
-        if lock.is_live(now) and lock.holder_id != user.pk:
-            raise SectionLocked(lock)
-        previous = lock.holder
         with transaction.atomic():
+            # No select_related here: after waiting for a racer's row lock PostgreSQL re-reads the lock row but
+            # not an outer-joined holder row. The holder is loaded (one query) only when it is needed: refusals
+            # and takeovers.
+            lock = SectionLock.objects.select_for_update().filter(section=section).first()
+            if lock is None:
+                SectionLock.objects.get_or_create(section=section)
+                continue
+            lock.section = section
+            if lock.is_live(now) and lock.holder_id != user.pk:
+                raise SectionLocked(lock)
+            previous = lock.holder if lock.holder_id not in (None, user.pk) else None
+            lapsed_at = lock.expires_at
+            generation = lock.generation + 1
             taken = (SectionLock.objects.filter(pk=lock.pk, generation=lock.generation, holder=lock.holder_id)
                      .filter(Q(holder__isnull=True) | Q(expires_at__lte=now) | Q(holder=user))
-                     .update(holder=user, acquired_at=now, expires_at=_lease_end(now),
-                             generation=lock.generation + 1))
-            if taken:
-                generation = lock.generation + 1
-                if previous is not None and previous.pk != user.pk:
-                    _event(section, Kind.TAKEN_OVER, user, generation, now, previous_holder=previous,
-                           reason=f"Lease of {_name(previous)} ran out at {lock.expires_at:%Y-%m-%d %H:%M}")
-                    LockNotice.objects.create(
-                        user=previous, section=section, created_at=now,
-                        message=f"Your lease on {_where(section)} ran out and {_name(user)} checked it out. "
-                                "Your unsaved draft is kept for you.")
-                _event(section, Kind.CHECKED_OUT, user, generation, now)
-                return _lock(section)
+                     .update(holder=user, acquired_at=now, expires_at=_lease_end(now), generation=generation))
+            if not taken:
+                continue
+            if previous is not None:
+                _event(section, Kind.TAKEN_OVER, user, generation, now, previous_holder=previous,
+                       reason=f"Lease of {_name(previous)} ran out at {lapsed_at:%Y-%m-%d %H:%M}")
+                LockNotice.objects.create(
+                    user=previous, section=section, created_at=now,
+                    message=f"Your lease on {_where(section)} ran out and {_name(user)} checked it out. "
+                            "Your unsaved draft is kept for you.")
+            _event(section, Kind.CHECKED_OUT, user, generation, now)
+            lock.holder, lock.acquired_at, lock.expires_at, lock.generation = user, now, _lease_end(now), generation
+            return lock
     raise SectionLocked(_lock(section))
 
 
@@ -128,15 +140,16 @@ def section_check_in(*, section: Section, user: User, content: dict, base_versio
     """Save `content` as the section's next version (history records the user), release the lease and delete
     the user's draft, in one transaction.
 
-    Goes through section_update, which row-locks the section and the lock and refuses a writer without the
-    lease of `generation` (SectionNotHeld) or whose `base_version` is not current (StaleVersion). On any
-    refusal nothing is written to the section and the text is kept as the user's draft (attached as `.draft`).
+    Goes through section_update's checks (no savepoint), which row-lock the section and the lock and refuse a
+    writer without the lease of `generation` (SectionNotHeld) or whose `base_version` is not current
+    (StaleVersion). On any refusal nothing is written to the section and the text is kept as the user's draft
+    (attached as `.draft`).
     """
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            saved = section_update(section=section, user=user, content=content, expected_version=base_version,
-                                   generation=generation, now=now)
+            saved = section_update_in_transaction(section=section, user=user, content=content,
+                                                  expected_version=base_version, generation=generation, now=now)
             SectionLock.objects.filter(section=section).update(holder=None, acquired_at=None, expires_at=None)
             SectionDraft.objects.filter(section=section, user=user).delete()
             _event(section, Kind.CHECKED_IN, user, generation, now, reason=f"Saved as version {saved.version}")

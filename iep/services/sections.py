@@ -148,6 +148,18 @@ def section_update(*, section: Section, user: User, content: dict, expected_vers
     loaded `expected_version` (StaleVersion): the row locks make check and write one step, so of two writers
     holding the same version exactly one wins. The response section is written only by iep_record_response.
     """
+    return section_update_in_transaction(section=section, user=user, content=content,
+                                         expected_version=expected_version, reason=reason, generation=generation,
+                                         now=now)
+
+
+def section_update_in_transaction(*, section: Section, user: User, content: dict, expected_version: int,
+                                  reason: str | None = None, generation: int | None = None,
+                                  now: datetime | None = None) -> Section:
+    """section_update for a caller that already opened the transaction (no savepoint round trips); a refusal
+    must roll that whole transaction back."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("section_update_in_transaction needs an open transaction (transaction.atomic).")
     section = _locked_section(section)
     if not section.iep.is_draft:
         raise NotADraft(section.iep)

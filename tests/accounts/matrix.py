@@ -146,6 +146,8 @@ ROUTES: dict[str, Route] = {
     "iep:amend": Route({"POST": "iep_manage"}, IEP_PK),
     "iep:copy_forward": Route({"POST": "iep_manage"}, IEP_PK),
     "iep:section_edit": Route({"GET": "section_write", "POST": "section_write"}, SEC),
+    "iep:section_autosave": Route({"POST": "section_write"}, SEC),  # no body: 400 to those allowed
+    "iep:section_break_lock": Route({"GET": "break_lock", "POST": "break_lock"}, SEC),
     "iep:section_history": Route({"GET": "student_view"}, SEC),
     "iep:section_restore": Route({"GET": "section_write", "POST": "section_write"}, SEC),
     "iep:goal_remove": Route({"GET": "section_write", "POST": "section_write"}, G),
