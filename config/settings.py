@@ -256,3 +256,22 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "SectionKindEnum": "iep.models.sections.Section.Kind",
     "IEPStatusEnum": "iep.models.iep.IEP.Status",
 })
+
+# jobs: the outbox (decision 3) and fail-fast enqueueing while Redis is down (issue 10).
+INSTALLED_APPS += ["jobs"]
+CELERY_TASK_PUBLISH_RETRY = False  # a send to a dead broker fails at once; the outbox row waits for the dispatcher
+CELERY_BROKER_CONNECTION_RETRY = False
+CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0,
+    # an unacknowledged job (its worker killed) goes back to the queue after this many seconds
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 2
+CELERY_BEAT_SCHEDULE["jobs-outbox-dispatch"] = {"task": "jobs.tasks.outbox_dispatch_task", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["jobs-outbox-purge"] = {
+    "task": "jobs.tasks.outbox_purge_task",
+    "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=30),
+}
+JOBS_MAX_DELIVERIES = env.int("JOBS_MAX_DELIVERIES", default=3)
