@@ -278,3 +278,5 @@ CELERY_BEAT_SCHEDULE["jobs-outbox-purge"] = {
     "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=30),
 }
 JOBS_MAX_DELIVERIES = env.int("JOBS_MAX_DELIVERIES", default=3)
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [  # issue 10: every operation documents its errors
+    "drf_spectacular.hooks.postprocess_schema_enums", "config.api_docs.document_errors"]
