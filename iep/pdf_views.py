@@ -45,14 +45,14 @@ def _start(request, iep: IEP, kind: str) -> RenderedDocument:
         document, must_render = document_request(iep=iep, kind=kind, user=request.user)
         if must_render:
             outbox_enqueue(task=iep_pdf_render_task.name, args=[document.pk])
-    log_read(request, iep.student, f"pdf_{kind}_request", obj=document)
+    log_read(request, iep.student, "pdf", obj=document)  # POST: asked for; the object names the kind
     return document
 
 
 def _download(request, document: RenderedDocument) -> FileResponse:
     if not document.is_ready:
         raise Http404("The document is not ready.")
-    log_read(request, document.iep.student, f"pdf_{document.kind}_download", obj=document)
+    log_read(request, document.iep.student, "pdf", obj=document)  # GET: downloaded
     response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
                             filename=document.filename)
     response["Cache-Control"] = "private, no-store"
