@@ -7,7 +7,6 @@ matching its schema, content type declared).
 
 import functools
 import os
-from datetime import date
 
 import pytest
 import schemathesis
@@ -22,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.wsgi import application
+from tests.config.api_objects import real_ids as _real_ids
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
 # one persona per role (general educator, special educator, Team chair, building and district admin) and an outsider
@@ -53,32 +53,6 @@ def _auth(user) -> tuple[dict, dict]:
 @functools.cache
 def _schema():
     return schemathesis.openapi.from_wsgi("/api/schema/", application)
-
-
-def _real_ids(personas) -> dict[str, int]:
-    """An object of each kind in the personas' district, so that half the cases reach past the 404."""
-    from accounts.models import TeamMembership
-    from iep.pdf.services import document_request
-    from tests.factories import EvaluationFactory
-    from tests.timelines.factories import ma_year
-    from timelines.services import deadlines_recompute, timeline_event_record
-
-    student, chair = personas["student"], personas["team_chair"]
-    from iep.pdf.sample import sample_iep
-
-    iep = sample_iep(student=student, user=chair, goals=1, lines=1)
-    ma_year(student.district, 2025)
-    event = timeline_event_record(student=student, key="records_requested", on=date(2025, 10, 6), user=chair)
-    deadlines_recompute(student_ids=[student.pk])
-    return {
-        "/api/students/": student.pk, "/api/ieps/": iep.pk, "/api/sections/": iep.sections.first().pk,
-        "/api/documents/": document_request(iep=iep, kind="summary", user=chair)[0].pk,
-        "/api/deadlines/": student.deadlines.first().pk, "/api/timeline-events/": event.pk,
-        "/api/evaluations/": EvaluationFactory(student=student).pk,
-        "/api/team-memberships/": TeamMembership.objects.filter(student=student).first().pk,
-        "/api/manage/users/": personas["same_school_teacher"].pk,
-        "/api/manage/role-assignments/": personas["same_school_teacher"].role_assignments.first().pk,
-    }
 
 
 @pytest.mark.django_db
