@@ -109,3 +109,35 @@ def test_the_dispatch_command_reports_pending_rows_while_redis_is_down(own_redis
     own_redis.start()
     call_command("outbox_dispatch")
     assert OutboxMessage.objects.get().status == "sent"
+
+
+@pytest.fixture
+def hung_broker():
+    """A TCP server that accepts connections and never answers: a Redis that hangs instead of refusing."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    server.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hung_broker_costs_a_save_at_most_the_socket_timeout(hung_broker):
+    from config.celery import app
+
+    saved = {name: app.conf[name] for name in ("task_always_eager", "broker_url")}
+    app.conf.update(task_always_eager=False, broker_url=hung_broker)
+    app._pool, app.amqp._producer_pool = None, None
+    try:
+        started = time.perf_counter()
+        timeline_event_record(student=StudentFactory(), key="records_requested", on=timezone.localdate(),
+                              user=UserFactory())
+        seconds = time.perf_counter() - started
+    finally:
+        app.conf.update(saved)
+        app._pool, app.amqp._producer_pool = None, None
+    print(f"hung broker: event saved in {seconds:.3f} s")
+    assert seconds < 3.5  # socket_timeout 2 s + connect; never the default wait-forever
+    assert OutboxMessage.objects.get().status == "pending"
