@@ -44,3 +44,36 @@ def test_every_free_text_field_of_an_api_request_body_documents_a_limit():
                         and "format" not in prop and "maxLength" not in prop:
                     unlimited.append(f"{method.upper()} {path} {name}")
     assert not unlimited, unlimited
+
+
+def _bad_value(field):
+    if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
+        return "not-a-choice"
+    if isinstance(field, forms.DateField):
+        return "2025-02-30"
+    if isinstance(field, forms.CharField) and field.max_length:
+        return "x" * (field.max_length + 1)
+    return None
+
+
+def _bound(form_class, data):
+    for kwargs in ({}, {"iep": None}, {"district": None}, {"user": None}):
+        try:
+            return form_class(data=data, **kwargs)
+        except TypeError:
+            continue
+    return None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form_class", FORMS, ids=[f.__name__ for f in FORMS])
+def test_every_form_rejects_oversize_text_invalid_dates_and_unknown_choices(form_class):
+    data = {name: value for name, field in form_class.base_fields.items()
+            if (value := _bad_value(field)) is not None and not isinstance(field.widget, forms.HiddenInput)}
+    if not data:
+        pytest.skip("no free-text, date or choice field")
+    form = _bound(form_class, data)
+    if form is None:
+        pytest.skip("needs constructor arguments")
+    assert not form.is_valid()
+    assert set(data) <= set(form.errors), f"not refused: {sorted(set(data) - set(form.errors))}"
