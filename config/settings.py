@@ -260,8 +260,6 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
 # jobs: the outbox (decision 3) and fail-fast enqueueing while Redis is down (issue 10).
 INSTALLED_APPS += ["jobs"]
 CELERY_TASK_PUBLISH_RETRY = False  # a send to a dead broker fails at once; the outbox row waits for the dispatcher
-CELERY_BROKER_CONNECTION_RETRY = False
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0,
     # an unacknowledged job (its worker killed) goes back to the queue after this many seconds
