@@ -259,3 +259,25 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "SectionKindEnum": "iep.models.sections.Section.Kind",
     "IEPStatusEnum": "iep.models.iep.IEP.Status",
 })
+
+# jobs: the outbox (decision 3) and fail-fast enqueueing while Redis is down (issue 10).
+INSTALLED_APPS += ["jobs"]
+CELERY_TASK_PUBLISH_RETRY = False  # a send to a dead broker fails at once; the outbox row waits for the dispatcher
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0,
+    # an unacknowledged job (its worker killed) goes back to the queue after this many seconds
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # ... found by a sweep every interval x throttle seconds (kombu's defaults: 10 x 10)
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 2
+CELERY_BEAT_SCHEDULE["jobs-outbox-dispatch"] = {"task": "jobs.tasks.outbox_dispatch_task", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["jobs-outbox-purge"] = {
+    "task": "jobs.tasks.outbox_purge_task",
+    "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=30),
+}
+JOBS_MAX_DELIVERIES = env.int("JOBS_MAX_DELIVERIES", default=3)
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [  # issue 10: every operation documents its errors
+    "drf_spectacular.hooks.postprocess_schema_enums", "config.api_docs.document_errors"]

@@ -27,3 +27,5 @@ urlpatterns = [
 
 # Printed IEP documents (issue 8): pages under /ieps/<id>/documents/ and /documents/, API under /api/
 urlpatterns.append(path("", include("iep.pdf_urls")))
+
+handler404 = "config.views.not_found"  # issue 10: JSON 404s under /api/

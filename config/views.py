@@ -52,3 +52,12 @@ def healthz(request):
         checks["redis"] = _check_redis()
     healthy = all(check["ok"] for check in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+
+
+def not_found(request, exception):
+    """404 for the whole site (handler404): under /api/ a JSON body, as the schema documents; else the page."""
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

@@ -59,6 +59,12 @@ from .services import sections as services
 class Conflict(APIException):
     status_code, default_code = 409, "conflict"
 
+    def __init__(self, detail=None, code=None):
+        if isinstance(detail, dict):  # the body as built: null, ISO dates and numbers, not their str()
+            self.detail = detail
+        else:
+            super().__init__(detail, code)
+
 
 LOCK_CODES = {SectionLocked: "section_locked", SectionNotHeld: "not_held", StaleVersion: "stale_version",
               NotLocked: "not_locked", NotADraft: "not_a_draft"}
@@ -280,7 +286,7 @@ class SectionViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={200: HistoryRecordSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, as answered
     def history(self, request, pk=None):
         section = self.get_object()
         log_read(request, section.iep.student, "history", obj=section)

@@ -6,6 +6,7 @@ decides (403). Each start and download is logged as a read of the student's reco
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +17,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
 from accounts import access
+from jobs.services import outbox_enqueue
 
 from .access_log import log_read
 from .models import IEP, RenderedDocument
@@ -39,17 +41,18 @@ def _document_for(user, pk) -> RenderedDocument:
 
 
 def _start(request, iep: IEP, kind: str) -> RenderedDocument:
-    document, must_render = document_request(iep=iep, kind=kind, user=request.user)
-    if must_render:
-        iep_pdf_render_task.delay_on_commit(document.pk)
-    log_read(request, iep.student, f"pdf_{kind}_request", obj=document)
+    with transaction.atomic():  # the request and its outbox row commit together (decision 3)
+        document, must_render = document_request(iep=iep, kind=kind, user=request.user)
+        if must_render:
+            outbox_enqueue(task=iep_pdf_render_task.name, args=[document.pk])
+    log_read(request, iep.student, "pdf", obj=document)  # POST: asked for; the object names the kind
     return document
 
 
 def _download(request, document: RenderedDocument) -> FileResponse:
     if not document.is_ready:
         raise Http404("The document is not ready.")
-    log_read(request, document.iep.student, f"pdf_{document.kind}_download", obj=document)
+    log_read(request, document.iep.student, "pdf", obj=document)  # GET: downloaded
     response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
                             filename=document.filename)
     response["Cache-Control"] = "private, no-store"

@@ -6,7 +6,7 @@ from .section_schemas import GRID_GROUPS
 
 class SectionSummarySerializer(serializers.ModelSerializer):
     title = serializers.CharField(read_only=True)
-    updated_by = serializers.StringRelatedField()
+    updated_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Section

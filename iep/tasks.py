@@ -4,10 +4,17 @@ from celery import shared_task
 from celery.signals import worker_process_init
 from django.db import OperationalError
 
+from jobs.services import counted_deliveries
+
 from .pdf.services import document_fail, document_render
 
 
-@shared_task(bind=True, acks_late=True, max_retries=3, retry_backoff=True)
+def _give_up(document_id: int) -> None:
+    document_fail(document_id=document_id, error="The render stopped its worker too many times.")
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3, retry_backoff=True)
+@counted_deliveries(on_give_up=_give_up)
 def iep_pdf_render_task(self, document_id: int) -> str:
     """Render one stored document request to PDF. Safe twice, and twice at once (see document_render)."""
     try:

@@ -79,7 +79,7 @@ def closures_to_text(closed: list[dict]) -> str:
 
 class SchoolCalendarForm(forms.ModelForm):
     closures = forms.CharField(
-        label="Days without school", required=False, widget=forms.Textarea(attrs={"rows": 12}),
+        label="Days without school", required=False, widget=forms.Textarea(attrs={"rows": 12}), max_length=20_000,
         help_text="One per line: a date, or a range “2025-12-24 to 2026-01-01”, optionally followed by a "
                   "description. Weekends need not be listed.")
 
@@ -139,7 +139,8 @@ class SchoolCalendarForm(forms.ModelForm):
 class CalendarImportForm(forms.Form):
     document = forms.FileField(label="CAL.json file", required=False,
                                help_text="The spec's calendar format: {\"school_years\": [...]}.")
-    text = forms.CharField(label="Or paste the JSON", required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    text = forms.CharField(label="Or paste the JSON", required=False, widget=forms.Textarea(attrs={"rows": 8}),
+                           max_length=1_000_000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -131,13 +131,12 @@ def calendar_delete(*, calendar: SchoolCalendar, user: User | None = None) -> No
 
 
 def _enqueue_on_commit(task, *args) -> None:
-    """`task.delay_on_commit(*args)`, but robust: if the broker is down when the change commits, the change
-    stands, the failure is logged, and the nightly recompute catches up (decision 3: losable work), so
-    the user never sees an error for a saved record."""
-    def enqueue() -> None:
-        task.delay(*args)
+    """Record `task(*args)` in the outbox within the current transaction (decision 3): it commits or rolls
+    back with the change, is sent right after commit, and if Redis is down then, `outbox_dispatch` sends it
+    when Redis is back. The user never waits on, or sees an error from, the broker."""
+    from jobs.services import outbox_enqueue
 
-    transaction.on_commit(enqueue, robust=True)
+    outbox_enqueue(task=task.name, args=args)
 
 
 def _recompute_district_on_commit(district_id: int) -> None:

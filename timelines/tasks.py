@@ -3,11 +3,14 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from jobs.services import counted_deliveries
+
 from .selectors import student_id_chunks
 from .services import CHUNK, deadlines_recompute
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5, retry_backoff=True)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5, retry_backoff=True)
+@counted_deliveries()
 def deadlines_recompute_task(self, student_ids: list[int]) -> int:
     """Recompute these students' deadlines (one chunk). Safe twice, and twice at once (row locks)."""
     try:
@@ -16,7 +19,8 @@ def deadlines_recompute_task(self, student_ids: list[int]) -> int:
         raise self.retry(exc=exc) from exc
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5, retry_backoff=True)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5, retry_backoff=True)
+@counted_deliveries()
 def deadlines_recompute_district_task(self, district_id: int) -> int:
     """Fan out one recompute task per chunk of the district's active students; returns the number of chunks."""
     try:

@@ -1,0 +1,29 @@
+"""One object of each API resource in the personas' district, by path prefix (for API tests that walk the schema)."""
+
+from datetime import date
+
+
+def real_ids(personas) -> dict[str, int]:
+    """An object of each kind in the personas' district, so that half the cases reach past the 404."""
+    from accounts.models import TeamMembership
+    from iep.pdf.services import document_request
+    from tests.factories import EvaluationFactory
+    from tests.timelines.factories import ma_year
+    from timelines.services import deadlines_recompute, timeline_event_record
+
+    student, chair = personas["student"], personas["team_chair"]
+    from iep.pdf.sample import sample_iep
+
+    iep = sample_iep(student=student, user=chair, goals=1, lines=1)
+    ma_year(student.district, 2025)
+    event = timeline_event_record(student=student, key="records_requested", on=date(2025, 10, 6), user=chair)
+    deadlines_recompute(student_ids=[student.pk])
+    return {
+        "/api/students/": student.pk, "/api/ieps/": iep.pk, "/api/sections/": iep.sections.first().pk,
+        "/api/documents/": document_request(iep=iep, kind="summary", user=chair)[0].pk,
+        "/api/deadlines/": student.deadlines.first().pk, "/api/timeline-events/": event.pk,
+        "/api/evaluations/": EvaluationFactory(student=student).pk,
+        "/api/team-memberships/": TeamMembership.objects.filter(student=student).first().pk,
+        "/api/manage/users/": personas["same_school_teacher"].pk,
+        "/api/manage/role-assignments/": personas["same_school_teacher"].role_assignments.first().pk,
+    }
