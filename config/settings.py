@@ -137,6 +137,11 @@ CELERY_BEAT_SCHEDULE["timelines-nightly-deadlines"] = {
     "task": "timelines.tasks.deadlines_nightly_task",
     "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=0),
 }
+# timelines dashboards: each school's overdue count for the trend, after the recompute has moved statuses on.
+CELERY_BEAT_SCHEDULE["timelines-nightly-deadline-snapshots"] = {
+    "task": "timelines.tasks.deadline_snapshots_task",
+    "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=4, minute=0),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

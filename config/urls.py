@@ -27,3 +27,6 @@ urlpatterns = [
 
 # Printed IEP documents (issue 8): pages under /ieps/<id>/documents/ and /documents/, API under /api/
 urlpatterns.append(path("", include("iep.pdf_urls")))
+
+# Deadline dashboards (issue 7): /dashboard/ pages and drill-down lists; API under /api/dashboard/
+urlpatterns.append(path("dashboard/", include("timelines.dashboard_urls")))
