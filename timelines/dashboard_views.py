@@ -8,6 +8,7 @@ administrators; the building page the same for a school (building administrators
 
 import csv
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,7 +17,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from accounts import access
@@ -30,16 +30,14 @@ from .dashboard_services import export_log
 CSV_COLUMNS = ["Student", "Student ID", "Deadline", "Due date", "Days left", "Status", "Team chair", "School"]
 
 
-def _list_url(**params) -> str:
-    return f"{reverse('dashboard:deadlines')}?{urlencode({k: v for k, v in params.items() if v is not None})}"
-
-
 def _cell_links(today: date, **narrowing) -> dict:
-    """The drill-down links behind one row of counts (overdue, due within 7 days, within 30 days)."""
-    return {"overdue": _list_url(status="overdue", **narrowing),
-            "due_7": _list_url(status="due_soon", **narrowing),
-            "due_30": _list_url(status="pending", due_to=(today + timedelta(days=sel.WINDOW_DAYS)).isoformat(),
-                                **narrowing)}
+    """The drill-down links behind one row of counts (overdue, due within 7 days, within 30 days). Built with
+    the standard library's urlencode and one reverse per call: a district page has hundreds of them."""
+    base = f"{reverse('dashboard:deadlines')}?"
+    rest = urlencode(narrowing)
+    rest = f"&{rest}" if rest else ""
+    return {"overdue": f"{base}status=overdue{rest}", "due_7": f"{base}status=due_soon{rest}",
+            "due_30": f"{base}status=pending&due_to={(today + timedelta(days=sel.WINDOW_DAYS)).isoformat()}{rest}"}
 
 
 def summary_context(user, *, title: str, district_id: int | None = None, schools: list[School] | None = None,

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import AccessLogEntry, TeamMembership
@@ -302,11 +301,14 @@ def test_dashboard_query_count_does_not_grow_with_data(world, client):
     def counts():
         found = []
         for url in urls:
-            with CaptureQueriesContext(connection) as queries:
+            queries = []  # an execute wrapper: the request_started signal empties connection.queries
+            with connection.execute_wrapper(lambda execute, sql, *args, log=queries: (log.append(sql),
+                                                                                     execute(sql, *args))[1]):
                 assert client.get(url).status_code == 200
             found.append(len(queries))
         return found
 
+    counts()  # warm up: per-process caches (the permission id) and the session's first write
     small = counts()
     rng = random.Random(3)
     for i in range(25):
@@ -317,4 +319,4 @@ def test_dashboard_query_count_does_not_grow_with_data(world, client):
     large = counts()
     # The CSV export logs one INSERT per 2,000 students, so a page (50 rows) costs one statement.
     assert large == small, (small, large)
-    assert max(small) <= 20
+    assert 5 <= min(small) and max(small) <= 20, small
