@@ -261,3 +261,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "SectionKindEnum": "iep.models.sections.Section.Kind",
     "IEPStatusEnum": "iep.models.iep.IEP.Status",
 })
+# Deadline dashboards (issue 7): a third serializer with a deadline `key` makes the two key enums collide
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "DeadlineKeyEnum": "timelines.models.DeadlineKey",
+    "EventKeyEnum": "timelines.models.EventKey",
+})
