@@ -26,3 +26,9 @@ from django.urls import path  # noqa: E402
 from config.ping import ping  # noqa: E402
 
 urlpatterns += [path("ping/", ping, name="ping")]
+
+# Deadline dashboards (issue 7): summary counts and the drill-down list
+from timelines.dashboard_api import DashboardDeadlineListView, DashboardSummaryView  # noqa: E402
+
+urlpatterns += [path("dashboard/summary/", DashboardSummaryView.as_view(), name="dashboard-summary"),
+                path("dashboard/deadlines/", DashboardDeadlineListView.as_view(), name="dashboard-deadlines")]

@@ -137,6 +137,11 @@ CELERY_BEAT_SCHEDULE["timelines-nightly-deadlines"] = {
     "task": "timelines.tasks.deadlines_nightly_task",
     "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=0),
 }
+# timelines dashboards: each school's overdue count for the trend, after the recompute has moved statuses on.
+CELERY_BEAT_SCHEDULE["timelines-nightly-deadline-snapshots"] = {
+    "task": "timelines.tasks.deadline_snapshots_task",
+    "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=4, minute=0),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -281,3 +286,9 @@ CELERY_BEAT_SCHEDULE["jobs-outbox-purge"] = {
 JOBS_MAX_DELIVERIES = env.int("JOBS_MAX_DELIVERIES", default=3)
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [  # issue 10: every operation documents its errors
     "drf_spectacular.hooks.postprocess_schema_enums", "config.api_docs.document_errors"]
+
+# Deadline dashboards (issue 7): a third serializer with a deadline `key` makes the two key enums collide
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "DeadlineKeyEnum": "timelines.models.DeadlineKey",
+    "EventKeyEnum": "timelines.models.EventKey",
+})

@@ -271,3 +271,25 @@ class Deadline(models.Model):
     @property
     def calendar_missing(self) -> bool:
         return self.due is None
+
+
+class DeadlineSnapshot(models.Model):
+    """How many deadlines of one school's active students were overdue on one day (the dashboards' trend).
+
+    Written by `deadline_snapshots_take` (nightly, after the recompute); one row per school and date, zeros
+    included, so a missing row means "no snapshot that day", never "nothing overdue". Counts only, no student.
+    """
+
+    district = models.ForeignKey("students.District", on_delete=models.CASCADE, related_name="+", db_index=False)
+    school = models.ForeignKey("students.School", on_delete=models.CASCADE, related_name="+", db_index=False)
+    date = models.DateField()
+    overdue = models.PositiveIntegerField()
+    taken_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "school"]
+        constraints = [models.UniqueConstraint(fields=["school", "date"], name="one_snapshot_per_school_and_day")]
+        indexes = [models.Index(fields=["district", "date"])]
+
+    def __str__(self):
+        return f"{self.school_id} on {self.date}: {self.overdue} overdue"

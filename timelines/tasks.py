@@ -43,3 +43,15 @@ def deadlines_nightly_task(self) -> int:
     for chunk in chunks:
         deadlines_recompute_task.delay(chunk)
     return len(chunks)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, retry_backoff=True)
+def deadline_snapshots_task(self) -> int:
+    """Nightly (04:00 America/New_York, after the 02:00 recompute has moved statuses on): store each school's
+    overdue count for the dashboards' trend. Idempotent (one row per school and day, replaced on a rerun)."""
+    from .dashboard_services import deadline_snapshots_take
+
+    try:
+        return deadline_snapshots_take()
+    except OperationalError as exc:
+        raise self.retry(exc=exc) from exc

@@ -530,3 +530,22 @@ class Matrix:
                     f"got {got}, expected {' or '.join(sorted(want))}")
         self.cases_run = len(cases)
         return self.problems
+
+# Deadline dashboards (issue 7): the district page for its district administrators (others of the district 403),
+# a school's page for its building administrators and the district's administrators; every list, export and API
+# endpoint is open to anyone signed in because it only ever counts and lists that user's visible students.
+RULES["school_dashboard"] = _scoped(IN_DISTRICT_OF, {
+    p: BUILDING_ADMIN_OF.get(p, set()) | DISTRICT_ADMIN_OF.get(p, set()) for p in PRINCIPALS})
+ROUTES.update({
+    "dashboard:home": Route({"GET": "signed_in"}),
+    "dashboard:district": Route({"GET": "staff_district_admin"}),
+    "dashboard:school": Route({"GET": "school_dashboard"}),
+    "dashboard:caseload": Route({"GET": "signed_in"}),
+    "dashboard:teams": Route({"GET": "signed_in"}),
+    "dashboard:deadlines": Route({"GET": "signed_in"}),
+    "dashboard:deadlines_csv": Route({"GET": "signed_in"}),
+    "dashboard-summary": Route({"GET": "signed_in"}),
+    "dashboard-deadlines": Route({"GET": "signed_in"}),
+})
+FILLERS["school_pk"] = "school"
+OBJECTS["school"] = lambda world, relation: world.students[relation].school

@@ -12,6 +12,7 @@ from students.models import District
 EXTRA_STEPS: list[str] = []
 EXTRA_STEPS.append("iep.demo.seed_ieps")  # IEPs, goals, grids and evaluations (issue 4)
 EXTRA_STEPS.append("timelines.demo.seed_timelines")
+EXTRA_STEPS.append("timelines.dashboard_demo.seed_snapshots")  # dashboards: overdue trend (issue 7)
 
 
 class Command(BaseCommand):
