@@ -73,7 +73,7 @@ def test_htmx_edit_returns_the_section_card(client, personas, iep):
     card = client.post(f"/ieps/sections/{concerns.pk}/edit/",
                        {"version": 0, "generation": generation, "parent_concerns": "Reading"},
                        headers={"HX-Request": "true"}).content.decode()
-    assert "<html" not in card and 'role="status"' in card and "Reading" in card
+    assert "<html" not in card and '<div id="status-region" hx-swap-oob="innerHTML">Concerns saved and checked in.</div>' in card and "Reading" in card
 
 
 def _checked_out(client, section, **headers) -> tuple[str, int]:
