@@ -76,6 +76,10 @@ def test_district_admin_pages(new_page, personas, world):
                  f"/manage/students/{student.pk}/team/", f"/students/{student.pk}/access-log/",
                  f"/districts/{district.pk}/calendars/", f"/districts/{district.pk}/calendars/new/"):
         visit(page, path)
+    response = page.goto(f"/ieps/sections/{world['vision'].pk}/edit/")  # in scope, but not on the Team
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
+    assert_accessible(page, "the not-allowed page")
     page.goto("/manage/users/new/")
     page.get_by_role("button", name="Create").first.click()
     expect(page.get_by_role("alert").first).to_be_visible()

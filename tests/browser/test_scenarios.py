@@ -141,7 +141,8 @@ def test_outsiders_get_not_found_on_every_page(new_page, personas, world, outsid
                  f"/students/{student.pk}/timeline/"):
         response = page.goto(path)
         assert response.status == 404, f"{outsider} got {response.status} on {path}"
-        expect(page.locator("body")).to_contain_text("Not Found")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert_accessible(page, "the not-found page")
     assert not SectionLock.objects.filter(section=vision, holder__isnull=False).exists()
 
 
