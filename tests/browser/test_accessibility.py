@@ -52,18 +52,22 @@ def test_team_pages_and_every_section_in_view_and_edit_mode(new_page, personas, 
         visit(page, path)
     editable = iep.sections.exclude(kind__in=[Section.Kind.RESPONSE, Section.Kind.SERVICE_GRID]).order_by("pk")
     for section in editable:
-        visit(page, f"/ieps/sections/{section.pk}/edit/")
-        page.get_by_role("button", name="Discard changes").click()  # checks the section in again
-        expect(page.get_by_role("status").filter(has_text="discarded")).to_be_visible()
+        visit(page, f"/ieps/sections/{section.pk}/edit/")  # checks the section out to the chair
+    page.get_by_role("button", name="Discard changes").click()
+    expect(page.get_by_role("status").filter(has_text="discarded")).to_be_visible()
+    assert_accessible(page, "the IEP page after a discard")
 
-    # Each section in edit mode inside the IEP page (the htmx swap), then discarded.
+    # Each section in edit mode inside the IEP page (the htmx swap), then discarded in place (another swap).
     page.goto(f"/ieps/{iep.pk}/")
     for section in editable:
         box = page.locator(f"#section-{section.pk}")
         box.get_by_role("link", name=f"Edit {section.title}", exact=True).click()
         expect(box.get_by_role("button", name="Discard changes")).to_be_visible()
         assert_accessible(page, f"{section.title} in edit mode on the IEP page")
-        page.goto(f"/ieps/{iep.pk}/")
+        box.get_by_role("button", name="Discard changes").click()
+        expect(page.locator("#status-region")).to_contain_text(f"Your changes to {section.title} were discarded")
+        expect(box.get_by_role("link", name=f"Edit {section.title}", exact=True)).to_be_visible()
+    assert_accessible(page, "the IEP page after the discard swaps")
 
 
 def test_district_admin_pages(new_page, personas, world):
