@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import _unavailable
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("IEP_TEST_CHROMIUM", "/usr/bin/chromium"))  # Debian's; another build may be named
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 RESULTS = ROOT / "test-results"

@@ -4,11 +4,15 @@ The API docs (Swagger UI, a third-party page) are left out.
 """
 
 import pytest
-from playwright.sync_api import expect
 
 from iep.models import Section
 from tests.browser.conftest import assert_accessible, axe_violations, log_in
 from tests.browser.helpers import build_world
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture skips these tests with the reason (and fails them in CI)
+    expect = None
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
