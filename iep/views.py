@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import access
 
@@ -162,6 +163,14 @@ def iep_header(request, pk):
                                                   "back": _iep_url(iep), "button": "Save header"})
 
 
+def _card_response(request, section: Section, iep: IEP, status_message: str):
+    """The section's card (the htmx answer to a save or a discard), announcing `status_message`."""
+    section.iep = iep
+    numbers = _goal_numbers(iep.sections.goals())
+    return render(request, "iep/iep_detail.html#section_card",
+                  {"card": _card(section, numbers), "iep": iep, "can_edit": True, "status_message": status_message})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def section_edit(request, pk):
@@ -175,7 +184,10 @@ def section_edit(request, pk):
     version, expires = section.version, None
     if request.method == "POST" and "discard" in request.POST:
         lock_services.section_discard(section=section, user=request.user)
-        messages.info(request, f"Your changes to {section.title} were discarded and the section is free again.")
+        discarded = f"Your changes to {section.title} were discarded and the section is free again."
+        if request.htmx:  # back to the card in place, not a whole page swapped into it
+            return _card_response(request, section, iep, discarded)
+        messages.info(request, discarded)
         return redirect(_iep_url(iep, section))
     if request.method == "POST":
         form = form_for(section.kind, request.POST, iep=iep)
@@ -197,11 +209,7 @@ def section_edit(request, pk):
                 form.add_error(None, str(exc))
             else:
                 if request.htmx:
-                    saved.iep = iep
-                    numbers = _goal_numbers(iep.sections.goals())
-                    return render(request, "iep/iep_detail.html#section_card",
-                                  {"card": _card(saved, numbers), "iep": iep, "can_edit": True,
-                                   "status_message": f"{saved.title} saved and checked in."})
+                    return _card_response(request, saved, iep, f"{saved.title} saved and checked in.")
                 messages.success(request, f"{saved.title} saved and checked in.")
                 return redirect(_iep_url(iep, saved))
     else:
@@ -209,6 +217,8 @@ def section_edit(request, pk):
             lock = lock_services.section_check_out(section=section, user=request.user)
         except SectionLocked as exc:
             messages.warning(request, f"{exc} You can read it, but not edit it until it is checked in.")
+            if request.htmx:  # a full page load shows the message, instead of a page swapped into the card
+                return HttpResponseClientRedirect(_iep_url(iep, section))
             return redirect(_iep_url(iep, section))
         generation, expires = lock.generation, lock.expires_at
         log_read(request, iep.student, "section", obj=section)

@@ -73,7 +73,37 @@ def test_htmx_edit_returns_the_section_card(client, personas, iep):
     card = client.post(f"/ieps/sections/{concerns.pk}/edit/",
                        {"version": 0, "generation": generation, "parent_concerns": "Reading"},
                        headers={"HX-Request": "true"}).content.decode()
-    assert "<html" not in card and 'role="status"' in card and "Reading" in card
+    assert "<html" not in card and "Reading" in card
+    assert 'hx-swap-oob="innerHTML">Student and parent concerns saved and checked in.</div>' in card
+
+
+def test_htmx_discard_answers_the_card_announced_and_frees_the_section(client, personas, iep):
+    from iep.models import SectionLock
+
+    concerns = section_of(iep, "concerns")
+    login(client, personas, "team_teacher")
+    form, _generation = _checked_out(client, concerns, **{"HX-Request": "true"})
+    assert 'hx-swap-oob="innerHTML">You have checked out Student and parent concerns' in form
+    card = client.post(f"/ieps/sections/{concerns.pk}/edit/", {"discard": "1"}, headers={"HX-Request": "true"})
+    html = card.content.decode()
+    assert card.status_code == 200 and "<html" not in html
+    assert 'hx-swap-oob="innerHTML">Your changes to Student and parent concerns were discarded' in html
+    assert SectionLock.objects.get(section=concerns).holder is None
+
+
+def test_htmx_edit_of_a_section_held_by_someone_else_reloads_the_whole_page(client, personas, iep):
+    concerns = held(section_of(iep, "concerns"), personas["team_sped"])
+    login(client, personas, "team_teacher")
+    response = client.get(f"/ieps/sections/{concerns.pk}/edit/", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response["HX-Redirect"].startswith(f"/ieps/{iep.pk}/")
+    page = client.get(response["HX-Redirect"]).content.decode()
+    assert "checked out by" in page
+
+
+def test_the_standalone_edit_page_posts_as_a_plain_form(client, personas, iep):
+    login(client, personas, "team_teacher")
+    page, _generation = _checked_out(client, section_of(iep, "concerns"))
+    assert "hx-post" not in page and "status-region\" hx-swap-oob" not in page
 
 
 def _checked_out(client, section, **headers) -> tuple[str, int]:
