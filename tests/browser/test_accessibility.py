@@ -82,7 +82,9 @@ def test_district_admin_pages(new_page, personas, world):
     assert_accessible(page, "/manage/")
     for path in ("/manage/users/", "/manage/users/new/", f"/manage/users/{personas['team_teacher'].pk}/",
                  f"/manage/students/{student.pk}/team/", f"/students/{student.pk}/access-log/",
-                 f"/districts/{district.pk}/calendars/", f"/districts/{district.pk}/calendars/new/"):
+                 f"/districts/{district.pk}/calendars/", f"/districts/{district.pk}/calendars/new/",
+                 "/dashboard/", f"/dashboard/districts/{district.pk}/", f"/dashboard/schools/{student.school_id}/",
+                 "/dashboard/deadlines/?status=overdue", "/dashboard/caseload/", "/dashboard/my-teams/"):
         visit(page, path)
     response = page.goto(f"/ieps/sections/{world['vision'].pk}/edit/")  # in scope, but not on the Team
     assert response.status == 403

@@ -46,7 +46,9 @@ def test_teacher_checks_out_edits_and_checks_in_vision_while_a_second_teacher_is
     log_in(other, second, next_url=f"/ieps/sections/{vision.pk}/edit/")
     assert re.search(rf"/ieps/{iep.pk}/", other.url) and "/edit/" not in other.url
     expect(other.get_by_role("status").filter(has_text="checked out by")).to_be_visible()
-    expect(section_box(other, vision).get_by_role("link", name="Edit Vision")).to_be_visible()
+    held_edit = section_box(other, vision).get_by_role("button", name=re.compile(r"^Edit Vision"))
+    expect(held_edit).to_be_disabled()  # the holder's section: its Edit button is disabled for others
+    expect(section_box(other, vision)).to_contain_text("Checked out by")
     assert_accessible(other, "the IEP page with the checked-out message")
     section_box(other, goal).get_by_role("link", name=re.compile(r"^Edit Goal 1")).click()
     baseline = section_box(other, goal).get_by_label(re.compile("^Baseline"))
@@ -113,23 +115,24 @@ def test_chair_prints_the_meeting_summary_and_the_grid_reads_back_from_the_pdf(n
 
 
 def test_district_admin_dashboard_drill_down_and_export(new_page, personas, world):
-    """Until the deadline dashboard (issue 7) lands: from the student list down to the overdue deadline on the
-    timeline, and the district's school calendar export. At merge, start from the dashboard's overdue count."""
+    """From the district dashboard's overdue count down to the list behind it, and its CSV export."""
+    import csv
+    import io
+
     student = world["student"]
     page = new_page(accept_downloads=True)
-    log_in(page, personas["district_admin"], next_url="/students/")
-    page.get_by_role("link", name=f"{student.last_name}, {student.first_name}").click()
-    page.get_by_role("navigation", name="Student record").get_by_role("link", name="Timeline").click()
-    summary = page.get_by_role("region", name="At a glance")
-    expect(summary).to_contain_text("Overdue: 1 deadline")
-    overdue = page.get_by_role("row").filter(has_text="Overdue")
-    expect(overdue).to_have_count(1)
-    expect(overdue).to_contain_text("Access to the student record")
-    assert_accessible(page, "the timeline page")
-    page.get_by_role("link", name="School calendar").click()
-    assert_accessible(page, "the school calendar page")
-    response = page.request.get(f"/districts/{student.district_id}/calendar.json")
-    assert response.ok and response.json()
+    log_in(page, personas["district_admin"], next_url=f"/dashboard/districts/{student.district_id}/")
+    assert_accessible(page, "the district dashboard")
+    page.get_by_role("link", name="overdue: list them").first.click()
+    rows = page.get_by_role("row").filter(has_text=student.last_name)
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("Access to the student record")
+    assert_accessible(page, "the drill-down list")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download all").click()
+    exported = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    assert len(exported) == 2, exported  # the header and the one overdue deadline on screen
+    assert any(student.last_name in cell for cell in exported[1])
 
 
 @pytest.mark.parametrize("outsider", ["other_school_admin", "other_district_admin", "other_district_teacher",
@@ -172,6 +175,8 @@ def test_keyboard_only_check_out_edit_and_check_in(new_page, personas, world):
     tab_to(page, lambda f: f["tag"] == "button" and f["text"].startswith("Save and check in Vision"))
     page.keyboard.press("Enter")
     expect(page.locator("#status-region")).to_contain_text("Vision saved and checked in.")
+    # htmx moves focus to the saved section's heading when it settles (after the swap): wait for it.
+    expect(page.locator(f"#section-{vision.pk}-heading")).to_be_focused()
     assert focused(page)["tag"] != "body", "focus was lost after the save swap"
     assert SectionLock.objects.get(section=vision).holder is None
     assert Section.objects.get(pk=vision.pk).content["learn_this_year"] == "To write a letter."
