@@ -26,6 +26,19 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
 
 
 class TeamMembershipSerializer(serializers.ModelSerializer):
+    """Student and staff member are looked up only within what the requesting user may see, so an id outside
+    their scope gets the same answer as an id that does not exist (existence is never revealed)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and "student" in fields and not fields["student"].read_only:
+            from . import access
+
+            fields["student"].queryset = access.visible_students(request.user)
+            fields["user"].queryset = access.visible_staff(request.user)
+        return fields
+
     class Meta:
         model = TeamMembership
         fields = ["id", "student", "user", "team_role", "responsibility"]

@@ -59,3 +59,26 @@ def test_team_list_filters_by_student_and_stays_in_scope(client, personas):
     assert len(rows) == 3
     client.force_login(personas["same_school_teacher"])
     assert client.get("/api/team-memberships/").json()["count"] == 0
+
+
+def test_team_membership_create_does_not_reveal_ids_outside_scope(personas):
+    """An id of another district's student or staff member is answered exactly like an id that does not exist."""
+    from rest_framework.test import APIClient
+
+    from tests.factories import StudentFactory, UserFactory
+
+    client = APIClient()
+    client.force_authenticate(personas["district_admin"])
+    foreign_student = StudentFactory(school=personas["other_school"], district=personas["other_district"])
+    foreign_staff = UserFactory(district=personas["other_district"])
+
+    def error_of(student, user):
+        response = client.post("/api/team-memberships/", {"student": student, "user": user}, format="json")
+        assert response.status_code == 400
+        return response.json()
+
+    mine, staff = personas["student"].pk, personas["team_teacher"].pk
+    assert error_of(foreign_student.pk, staff)["student"][0].replace(str(foreign_student.pk), "ID") == \
+        error_of(999_999_999, staff)["student"][0].replace("999999999", "ID")
+    assert error_of(mine, foreign_staff.pk)["user"][0].replace(str(foreign_staff.pk), "ID") == \
+        error_of(mine, 999_999_998)["user"][0].replace("999999998", "ID")
