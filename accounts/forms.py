@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import password_validation
 
 from students.models import District, School
 
@@ -17,10 +18,26 @@ class UserCreateForm(forms.Form):
     email = forms.EmailField(label="Email", required=False)
     job_title = forms.CharField(label="Job title", max_length=100, required=False,
                                 help_text="As it appears in the service delivery grid.")
+    password = forms.CharField(
+        label="Initial password", max_length=128, required=False, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters, not a common password. Give it to the person privately. Leave empty "
+                  "when the district's sign-in service sets passwords: the account cannot sign in until one is set.")
 
     def __init__(self, *args, districts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts if districts is not None else District.objects.none()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password"):
+            candidate = User(username=data.get("username", ""), first_name=data.get("first_name", ""),
+                             last_name=data.get("last_name", ""), email=data.get("email", ""))
+            try:
+                password_validation.validate_password(data["password"], candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
 
 
 class RoleAssignmentForm(forms.Form):

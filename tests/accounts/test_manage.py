@@ -132,3 +132,16 @@ def test_the_manage_nav_entry_shows_for_district_admins_only(client, personas):
 
 def test_a_user_without_district_is_out_of_scope(admin_client):
     assert admin_client.get(f"/manage/users/{UserFactory(district=None).pk}/").status_code == 404
+
+
+def test_a_district_admin_gives_a_new_account_an_initial_password(client, personas):
+    from accounts.models import User
+
+    client.force_login(personas["district_admin"])
+    data = {"district": personas["district"].pk, "username": "new.teacher", "first_name": "Robin",
+            "last_name": "Avery", "email": "", "job_title": ""}
+    weak = client.post("/manage/users/new/", {**data, "password": "password"})
+    assert weak.status_code == 200 and "too common" in weak.content.decode()
+    assert not User.objects.filter(username="new.teacher").exists()
+    client.post("/manage/users/new/", {**data, "password": "a long enough passphrase 42"})
+    assert User.objects.get(username="new.teacher").check_password("a long enough passphrase 42")
