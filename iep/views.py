@@ -516,32 +516,31 @@ def iep_respond(request, pk):
                                                   "back": _iep_url(iep), "button": "Record response"})
 
 
-@login_required
-@require_POST
-def iep_amend(request, pk):
+def _start_draft_from(request, pk, start, done: str):
+    """Start a new draft from IEP `pk` (an amendment, or next year's IEP): the chair's or a district
+    administrator's action; a refusal goes back to the IEP with its reason."""
     iep = _iep_or_404(request.user, pk)
     _require(request.user, "manage_iep", iep)
     try:
-        made = services.iep_amend(iep=iep, user=request.user)
+        made = start(iep=iep, user=request.user)
     except IEPError as exc:
         messages.error(request, str(exc))
         return redirect(_iep_url(iep))
-    messages.success(request, "Amendment started: a draft copy of the IEP.")
+    messages.success(request, done)
     return redirect(_iep_url(made))
+
+
+@login_required
+@require_POST
+def iep_amend(request, pk):
+    return _start_draft_from(request, pk, services.iep_amend, "Amendment started: a draft copy of the IEP.")
 
 
 @login_required
 @require_POST
 def iep_copy_forward(request, pk):
-    iep = _iep_or_404(request.user, pk)
-    _require(request.user, "manage_iep", iep)
-    try:
-        made = copy_services.iep_copy_forward(iep=iep, user=request.user)
-    except IEPError as exc:
-        messages.error(request, str(exc))
-        return redirect(_iep_url(iep))
-    messages.success(request, "Next annual IEP started as a draft, copied from this one.")
-    return redirect(_iep_url(made))
+    return _start_draft_from(request, pk, copy_services.iep_copy_forward,
+                             "Next annual IEP started as a draft, copied from this one.")
 
 
 @login_required
