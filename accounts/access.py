@@ -29,7 +29,8 @@ student's record, IEP, section, PDF or export), and for staff pages `administere
 """
 
 from django.contrib.auth.models import Permission
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import F, Lookup, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -83,13 +84,30 @@ def visible_students(user: User) -> QuerySet[Student]:
       - guardian's StudentUserObjectPermission rows (user_id, permission_id) -> content_object_id,
       - students of schools where the user is a building administrator,
       - students of districts where the user is a district administrator.
-    `pk IN (... UNION ...)` lets PostgreSQL run each branch on its index and probe students by primary
-    key, instead of scanning every student to evaluate an OR of three conditions.
+    On PostgreSQL the plan must not depend on the planner's row estimates (docs/scaling.md, "The visible
+    students query"): the ids are collected into an array once (`id = ANY(ARRAY(...))`), so students are
+    always probed by primary key and never scanned or hash-joined, and each admin branch walks its
+    (school_id, id) or (district_id, id) index per role row through a LATERAL subquery.
     """
     if not user.is_authenticated or not user.is_active:
         return Student.objects.none()
     params = (user.pk, view_student_permission_id(), user.pk, Role.BUILDING_ADMIN, user.pk, Role.DISTRICT_ADMIN)
+    if connection.vendor == "postgresql":
+        return Student.objects.filter(IdInArray(F("pk"), RawSQL(_VISIBLE_IDS_SQL_POSTGRES, params)))
     return Student.objects.filter(pk__in=RawSQL(_VISIBLE_IDS_SQL, params))
+
+
+class IdInArray(Lookup):
+    """`lhs = ANY(ARRAY(subquery))`: PostgreSQL runs the subquery once (an InitPlan) and probes `lhs`'s index
+    with the array, whatever it estimates the subquery returns. Used as an expression in `filter()`, so the
+    left-hand side is aliased correctly when the queryset becomes a subquery itself."""
+
+    lookup_name = "in_array"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
 # The three branches of visible_students as one static SQL text. Written out rather than composed from three
@@ -106,7 +124,24 @@ def _visible_ids_sql() -> str:
     )
 
 
+# PostgreSQL's form of the same branches. Each admin branch is a LATERAL subquery per role row, ordered like the
+# (school_id, id) / (district_id, id) index so that an index-only scan is always the cheapest plan: a teacher, who
+# has no admin role, never touches the student table here, and an administrator never causes a parallel scan.
+def _visible_ids_sql_postgres() -> str:
+    perm, student, role = StudentUserObjectPermission._meta, Student._meta, RoleAssignment._meta
+    branch = (
+        "UNION ALL SELECT s.id FROM {role} r CROSS JOIN LATERAL (SELECT s.id FROM {student} s "
+        "WHERE s.{column} = r.{column} ORDER BY s.{column}, s.id) s WHERE r.user_id = %s AND r.role = %s "
+    )
+    return (
+        f"SELECT p.content_object_id FROM {perm.db_table} p WHERE p.user_id = %s AND p.permission_id = %s "
+        + branch.format(role=role.db_table, student=student.db_table, column="school_id")
+        + branch.format(role=role.db_table, student=student.db_table, column="district_id")
+    ).strip()
+
+
 _VISIBLE_IDS_SQL = _visible_ids_sql()
+_VISIBLE_IDS_SQL_POSTGRES = _visible_ids_sql_postgres()
 
 
 def get_student_or_404(user: User, pk: int) -> Student:

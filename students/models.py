@@ -85,6 +85,9 @@ class Student(models.Model):
         indexes = [
             models.Index(fields=["school", "last_name", "first_name"]),
             models.Index(fields=["district", "last_name", "first_name"]),
+            # visible_students walks these per administrator role (docs/scaling.md): index-only, never a scan.
+            models.Index(fields=["school", "id"], name="student_school_id_idx"),
+            models.Index(fields=["district", "id"], name="student_district_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(
