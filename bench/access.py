@@ -13,7 +13,6 @@ Targets: teacher list at most 2 queries and p95 under 10 ms at 200,000 students.
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -33,10 +32,10 @@ def main(argv=None) -> int:
     parser.add_argument("--explain", action="store_true", help="print PostgreSQL's plan of the teacher list")
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
+    from bench.setup import django_ready
 
-    django.setup()
+    if not django_ready("access"):
+        return 2
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -45,9 +44,6 @@ def main(argv=None) -> int:
     from students.demo import DEMO_DISTRICT_CODE, seed_people
     from students.models import Student
 
-    if connection.vendor != "postgresql":
-        print("bench.access needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
-        return 2
     have = Student.objects.filter(district__org_code=DEMO_DISTRICT_CODE).count()
     if have < args.students:
         print(f"seeding: {have} -> {args.students} students ...", flush=True)

@@ -10,7 +10,6 @@ is one JSON object.
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -29,10 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.students < 1 or args.runs < 1:
         print("--students and --runs must be positive", file=sys.stderr)
         return 2
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
+    from bench.setup import django_ready
 
-    django.setup()
+    if not django_ready("dashboard"):
+        return 2
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
@@ -45,9 +44,6 @@ def main(argv: list[str] | None = None) -> int:
     from students.models import District, Student
     from timelines import dashboard_selectors as sel
 
-    if connection.vendor != "postgresql":
-        print("bench.dashboard needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
-        return 2
     have = Student.objects.filter(district__org_code=DEMO_DISTRICT_CODE).count()
     if have < args.students:
         started = time.perf_counter()

@@ -9,7 +9,6 @@ is one JSON object.
 
 import argparse
 import json
-import os
 import sys
 import time
 
@@ -20,10 +19,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine-cases", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
+    from bench.setup import django_ready
 
-    django.setup()
+    if not django_ready("deadlines"):
+        return 2
     from django.db import connection
 
     from bench.engine_throughput import measure_engine
@@ -32,10 +31,6 @@ def main(argv: list[str] | None = None) -> int:
     from timelines.demo import seed_timelines
     from timelines.models import Deadline, StudentFacts, TimelineEvent
     from timelines.services import deadlines_recompute
-
-    if connection.vendor != "postgresql":
-        print("bench.deadlines needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
-        return 2
 
     engine = measure_engine(args.engine_cases)
     print(f"engine: {engine['engine_cases_per_s']:,} cases/s ({engine['cases']:,} cases, one process)")

@@ -38,9 +38,6 @@ def free_port() -> int:
 
 def setup_rows(clients: int):
     """One district/school, `clients` students each with a draft IEP and one Team member; returns (ids, cleanup)."""
-    import django
-
-    django.setup()
     from accounts.models import User
     from accounts.services import team_membership_add
     from iep.services.sections import iep_create
@@ -120,13 +117,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        print("bench.locks needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
-        return 2
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ["DATABASE_POOL"] = "true"
+    os.environ["DATABASE_POOL"] = "true"  # what the server below runs with (and this process, harmlessly)
     os.environ.setdefault("DATABASE_POOL_MAX", str(args.threads + 2))
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, check=True)
+    from bench.setup import django_ready
+
+    if not django_ready("locks"):
+        return 2
     users, sections, cleanup = setup_rows(args.clients)
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}",

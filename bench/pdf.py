@@ -25,14 +25,12 @@ from datetime import date
 from pathlib import Path
 
 MEDIA = tempfile.mkdtemp(prefix="bench-pdf-")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["MEDIA_ROOT"] = MEDIA
 
-import django  # noqa: E402
+from bench.setup import django_ready  # noqa: E402
 
-django.setup()
+django_ready("pdf", postgres=False)  # PDFs are measured on whichever database DATABASE_URL names
 
-from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
 from accounts.models import User  # noqa: E402
@@ -199,7 +197,6 @@ def chromium_ms(html: str) -> float | None:
 
 
 def main() -> None:
-    call_command("migrate", verbosity=0)
     summaries = int(os.environ.get("BENCH_PDF_SUMMARIES", 30))
     fulls = int(os.environ.get("BENCH_PDF_FULL", 10))
     batch_n = int(os.environ.get("BENCH_PDF_BATCH", 200))
