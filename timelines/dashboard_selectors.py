@@ -15,6 +15,7 @@ from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 
 from accounts import access
 from accounts.models import Role, RoleAssignment, TeamMembership, User
+from config.db_router import reporting_db
 from students.models import District, School
 
 from .models import DEADLINE_LABELS, Deadline, DeadlineSnapshot
@@ -81,7 +82,7 @@ def scoped_deadlines(user: User, *, district_id: int | None = None, school_ids: 
                      scope: str = "") -> QuerySet[Deadline]:
     """Deadlines of the active students `user` may see, optionally of one district, some schools, or the
     students whose Team the user chairs ("chair") or is on ("team")."""
-    deadlines = Deadline.objects.filter(student__active=True)
+    deadlines = Deadline.objects.using(reporting_db()).filter(student__active=True)
     if district_id is not None and access.is_district_admin(user, district_id):
         # The access module says this user sees every student of the district: that IS the scope, so the
         # planner gets a plain indexed filter instead of semi-joining the whole visible set (no widening:
@@ -130,15 +131,16 @@ def deadline_summary(user: User, *, district_id: int | None = None, school_ids: 
         by_key.setdefault(row["key"], Counts()).add(counts)
         by_chair.setdefault(row["chair__user_id"], Counts()).add(counts)
     if school_ids is not None:
-        schools = School.objects.filter(pk__in=school_ids)
+        schools = School.objects.using(reporting_db()).filter(pk__in=school_ids)
     elif district_id is not None:
-        schools = School.objects.filter(district_id=district_id)
+        schools = School.objects.using(reporting_db()).filter(district_id=district_id)
     else:
-        schools = School.objects.filter(pk__in=list(by_school))
+        schools = School.objects.using(reporting_db()).filter(pk__in=list(by_school))
     summary.by_school = [(school, by_school.get(school.pk, Counts())) for school in schools.order_by("name")]
     summary.by_key = sorted(((key, DEADLINE_LABELS.get(key, key), counts) for key, counts in by_key.items()),
                             key=lambda item: (-item[2].overdue, -item[2].due_7, -item[2].due_30, item[1]))
-    chairs = {user.pk: user for user in User.objects.filter(pk__in=[pk for pk in by_chair if pk is not None])}
+    chair_ids = [pk for pk in by_chair if pk is not None]
+    chairs = {user.pk: user for user in User.objects.using(reporting_db()).filter(pk__in=chair_ids)}
     summary.by_chair = sorted(((chairs.get(pk) if pk is not None else None, counts)
                                for pk, counts in by_chair.items()),
                               key=lambda item: (item[0] is None, -item[1].overdue, -item[1].due_7,
@@ -151,7 +153,8 @@ def overdue_trend(*, district_id: int | None = None, school_ids: list[int] | Non
     """Overdue counts of the last `weeks` weeks from the stored snapshots: the latest snapshot of each week
     (weeks without one are left out, never shown as zero). The caller has checked the user's right to the
     district's or schools' dashboard (snapshots hold counts only, per school)."""
-    snapshots = DeadlineSnapshot.objects.filter(date__gt=today - timedelta(weeks=weeks), date__lte=today)
+    snapshots = DeadlineSnapshot.objects.using(reporting_db()).filter(
+        date__gt=today - timedelta(weeks=weeks), date__lte=today)
     if district_id is not None:
         snapshots = snapshots.filter(district_id=district_id)
     if school_ids is not None:
