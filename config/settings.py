@@ -135,6 +135,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2  # enqueueing fails fast while Redis is down
 CELERY_TIMEZONE = TIME_ZONE
+if env.bool("CELERY_QUEUES_BY_KIND", default=False):  # one queue per kind of work (config/celery_routes.py)
+    CELERY_TASK_ROUTES = ("config.celery_routes.route_by_kind",)
 CELERY_BEAT_SCHEDULE: dict = {}
 # timelines: recompute every student's deadlines (and move statuses on) at 02:00 America/New_York.
 CELERY_BEAT_SCHEDULE["timelines-nightly-deadlines"] = {
