@@ -155,8 +155,9 @@ def _ensure_staff(district: District, schools: list[School], students_per_school
 
 
 def _make_student(index: int, seed: int, district: District, school: School, youngest: int, oldest: int,
-                  today: date) -> tuple[Student, list[Guardian]]:
+                  today: date, sasid_offset: int | None = None) -> tuple[Student, list[Guardian]]:
     rng = random.Random(seed * 1_000_003 + index)
+    offset = int(district.org_code[:4]) * 7 if sasid_offset is None else sasid_offset
     age = rng.randint(youngest, oldest) if oldest < 18 else min(oldest, rng.choices(
         range(youngest, oldest + 1), weights=[30, 30, 28, 26, 6, 3, 2, 1, 1][: oldest - youngest + 1])[0])
     born = today - timedelta(days=age * 365 + rng.randint(15, 350))
@@ -170,7 +171,7 @@ def _make_student(index: int, seed: int, district: District, school: School, you
             secondary = ""
     last = rng.choice(LAST_NAMES)
     language = _weighted(rng, LANGUAGES)
-    student = Student(district=district, school=school, sasid=_sasid(index, int(district.org_code[:4]) * 7),
+    student = Student(district=district, school=school, sasid=_sasid(index, offset),
                       local_id=f"{district.org_code[2:4]}-{index + 1:06d}", first_name=rng.choice(FIRST_NAMES),
                       last_name=last, date_of_birth=born, grade=_grade_for_age(age), primary_disability=primary,
                       secondary_disability=secondary, primary_language=language)
@@ -189,22 +190,27 @@ def _make_student(index: int, seed: int, district: District, school: School, you
     return student, guardians
 
 
-def seed_people(*, students: int, seed: int, today: date | None = None, progress=None) -> SeedResult:
+def seed_people(*, students: int, seed: int, today: date | None = None, progress=None,
+                district_code: str = DEMO_DISTRICT_CODE, district_name: str = "Commonwealth Demo Public Schools",
+                sasid_offset: int | None = None) -> SeedResult:
     """Create (or top up to `students`) the demo district, its schools, staff and students.
 
     Bulk inserts in batches of 2,000, so memory stays flat at 200,000 students. Each batch is its own
     transaction: an interrupted run leaves whole batches, and running again tops up from where it stopped.
+    `district_code`, `district_name` and `sasid_offset` (where the district's SASIDs start) make further
+    synthetic districts for statewide benches; staff usernames are then prefixed with the district code.
     """
     today = today or date.today()
     rng = random.Random(seed)
     password_hash = make_password(DEMO_PASSWORD)  # hashed once: PBKDF2 per user would take minutes
     with transaction.atomic():
-        district = _ensure_district(DEMO_DISTRICT_CODE, "Commonwealth Demo Public Schools")
+        district = _ensure_district(district_code, district_name)
         other = _ensure_district(OTHER_DISTRICT_CODE, "Neighboring Demo Regional School District")
         school_count = schools_needed(students)
         schools = _ensure_schools(district, school_count)
         other_schools = _ensure_schools(other, len(SCHOOL_KINDS))
-        staff, accounts = _ensure_staff(district, schools, math.ceil(students / school_count), password_hash, rng)
+        staff, accounts = _ensure_staff(district, schools, math.ceil(students / school_count), password_hash, rng,
+                                        prefix="" if district_code == DEMO_DISTRICT_CODE else f"d{district_code}.")
         _ensure_staff(other, other_schools, 10, password_hash, random.Random(seed + 1), prefix="other.")
     accounts.append(DemoAccount("other.district.admin", Role.DISTRICT_ADMIN.label, f"{other.name} (an outsider)"))
     result = SeedResult(district=district, accounts=accounts)
@@ -212,7 +218,7 @@ def seed_people(*, students: int, seed: int, today: date | None = None, progress
     for start in range(have, students, BATCH):
         stop = min(students, start + BATCH)
         with transaction.atomic():
-            made = [_place(index, seed, district, schools, today) for index in range(start, stop)]
+            made = [_place(index, seed, district, schools, today, sasid_offset) for index in range(start, stop)]
             created = Student.objects.bulk_create([student for student, _g in made], batch_size=BATCH)
             guardians = []
             for student, (_s, student_guardians) in zip(created, made, strict=True):
@@ -228,10 +234,11 @@ def seed_people(*, students: int, seed: int, today: date | None = None, progress
     return result
 
 
-def _place(index: int, seed: int, district: District, schools: list[School], today: date):
+def _place(index: int, seed: int, district: District, schools: list[School], today: date,
+           sasid_offset: int | None = None):
     school_index = index % len(schools)
     _name, youngest, oldest = SCHOOL_KINDS[school_index % len(SCHOOL_KINDS)]
-    return _make_student(index, seed, district, schools[school_index], youngest, oldest, today)
+    return _make_student(index, seed, district, schools[school_index], youngest, oldest, today, sasid_offset)
 
 
 def _teams(students: list[Student], staff: dict[int, dict[str, list[User]]], start: int) -> list[TeamMembership]:
