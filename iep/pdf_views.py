@@ -21,6 +21,7 @@ from jobs.services import outbox_enqueue
 
 from .access_log import log_read
 from .models import IEP, RenderedDocument
+from .pdf.filenames import content_disposition, download_names
 from .pdf.services import KINDS, document_request
 from .tasks import iep_pdf_render_task
 
@@ -53,8 +54,11 @@ def _download(request, document: RenderedDocument) -> FileResponse:
     if not document.is_ready:
         raise Http404("The document is not ready.")
     log_read(request, document.iep.student, "pdf", obj=document)  # GET: downloaded
-    response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
-                            filename=document.filename)
+    iep = document.iep
+    ascii_name, utf8_name = download_names(last_name=iep.student.last_name, kind=document.kind,
+                                           meeting_date=iep.meeting_date, printed_at=document.rendered_at)
+    response = FileResponse(document.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(ascii_name=ascii_name, utf8_name=utf8_name)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-SHA256"] = document.sha256
     return response

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 
 # Bump when a template or the stylesheet changes what a document looks like: it is part of the cache key,
 # so stored files printed by an older template are not served for new requests.
-TEMPLATE_VERSION = "2026-11-23.2"
+TEMPLATE_VERSION = "2026-12-02.1"
 TEMPLATES = {"summary": "iep/pdf/summary.html", "full": "iep/pdf/full.html", "glance": "iep/pdf/glance.html"}
 TITLES = {"summary": "Team meeting summary", "full": "Individualized Education Program",
           "glance": "IEP at a glance (confidential)"}
@@ -43,11 +43,17 @@ def css_string(value: str) -> str:
                              for ch in value))
 
 
+def shortened(value: str, limit: int) -> str:
+    """`value` cut to `limit` characters with an ellipsis: a running header or footer holds one line."""
+    return value if len(value) <= limit else value[:limit - 1].rstrip() + "…"
+
+
 def render_html(context: dict) -> str:
     student = context["student"]
     name = f"{student.last_name}, {student.first_name}" + (f" {student.middle_name}" if student.middle_name else "")
-    running = {"running_name": css_string(name), "running_dob": css_string(f"{student.date_of_birth:%m/%d/%Y}"),
-               "running_title": css_string(f"{student.district.name}: {TITLES[context['kind']]}")}
+    running = {"running_name": css_string(shortened(name, 48)),
+               "running_dob": css_string(f"{student.date_of_birth:%m/%d/%Y}"),
+               "running_title": css_string(shortened(f"{student.district.name}: {TITLES[context['kind']]}", 90))}
     return render_to_string(TEMPLATES[context["kind"]], {**context, **running, "font_dir": font_dir()})
 
 

@@ -107,7 +107,7 @@ def test_chair_prints_the_meeting_summary_and_the_grid_reads_back_from_the_pdf(n
     with page.expect_download() as started:
         download_link.click()
     pdf = started.value
-    assert pdf.suggested_filename.endswith(".pdf")
+    assert pdf.suggested_filename == f"{iep.student.last_name}-meeting-summary-{iep.meeting_date:%Y-%m-%d}.pdf"
     text = " ".join(pages_text(open(pdf.path(), "rb").read()))
     assert "Team meeting summary" in text
     for line in grid.content["lines"]:

@@ -100,15 +100,40 @@ def test_pdfs_are_tagged_with_language_title_and_table_headers(printable):
 
 def test_full_iep_prints_every_section_in_order_with_benchmarks(printable):
     whole = " ".join(pages_text(pdf_of(printable, "full")))
-    titles = ["Student and parent concerns", "Vision", "Student profile", "Access and Participation",
-              "Present levels: academics", "Accommodations and modifications", "Measurable annual goals",
-              "Schedule of progress reporting", "Service delivery grid", "Placement", "Transportation",
-              "State and district-wide assessments", "Transition planning", "Additional information",
-              "Response section"]
+    titles = ["1. Student and parent concerns", "2. Vision", "3. Student profile", "Access and Participation",
+              "4. Present levels: academics", "8. Accommodations and modifications",
+              "9. Participation in the general education setting", "10. Measurable annual goals",
+              "Schedule of progress reporting", "11. Service delivery grid", "12. Transportation",
+              "13. State and district-wide assessments", "14. Schedule modification and extended school year",
+              "16. Additional information", "17. Response section", "Placement"]
     positions = [whole.index(title) for title in titles]
     assert positions == sorted(positions)
     assert "70% in reading fluency by November" in whole
-    assert "I want to read chapter books." in whole
+    assert "Student: What concern(s) do you want this IEP to address? I want to read chapter books." in whole
+    # The student is 11: the 14-22 strand's transition planning is left out, and so is the age of majority.
+    assert "15. Transition planning" not in whole and "Age of majority" not in whole
+
+
+def test_full_iep_leaves_out_the_parts_of_other_age_strands(personas):
+    from iep.pdf.context import full_sections
+
+    iep = sample_iep(student=personas["student"], user=personas["team_chair"], goals=1, lines=1)
+    context = build_context(iep, "full")
+    vision = {"learn_this_year": "Fractions", "postsecondary_education": "College"}
+    by_kind = {s.kind: s for s in iep.sections.exclude(kind="goal")}
+    by_kind["vision"].content = vision
+    rows = next(s for s in full_sections(iep, by_kind, context) if s["title"] == "2. Vision")["rows"]
+    assert [label for label, _ in rows] == ["This year, I want to learn:", "Postsecondary goal: education/training"]
+    student = iep.student
+    student.date_of_birth = datetime.date(2008, 6, 1)  # 18 at the meeting: the 14-22 strand
+    student.save()
+    iep.refresh_from_db()
+    iep.student = student
+    sections = full_sections(iep, by_kind, context)
+    rows = next(s for s in sections if s["title"] == "2. Vision")["rows"]
+    assert [label for label, _ in rows] == ["Postsecondary goal: education/training"]
+    titles = [s["title"] for s in sections]
+    assert titles.index("15. Transition planning") + 1 == titles.index("Age of majority")
 
 
 def test_at_a_glance_prints_accommodations_goal_targets_and_services(printable):
