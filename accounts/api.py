@@ -98,7 +98,10 @@ class RoleAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mi
             raise _as_api_error(error) from error
 
     def perform_destroy(self, instance):
-        services.role_assignment_remove(assignment=instance)
+        try:
+            services.role_assignment_remove(assignment=instance, by=self.request.user)
+        except ValidationError as error:
+            raise _as_api_error(error) from error
 
 
 class TeamMembershipAccess(permissions.BasePermission):

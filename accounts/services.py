@@ -119,8 +119,22 @@ def role_assignment_add(*, user: User, role: str, district: District, school: Sc
 
 
 @transaction.atomic
-def role_assignment_remove(*, assignment: RoleAssignment) -> None:
-    """Remove one role assignment (its history row keeps who held it)."""
+def role_assignment_remove(*, assignment: RoleAssignment, by: User | None = None) -> None:
+    """Remove one role assignment (its history row keeps who held it).
+
+    Raises ValidationError when `by` (the person removing it) would remove their own role, or when it is the
+    last district administrator role of its district: a district must keep someone who can manage it. The
+    district row is locked first, so two administrators removing each other at once cannot both succeed.
+    """
+    if by is not None and assignment.user_id == by.pk:
+        raise ValidationError({"role": "You cannot remove your own role: ask another district administrator."})
+    if assignment.role == Role.DISTRICT_ADMIN:
+        District.objects.select_for_update().filter(pk=assignment.district_id).first()
+        others = (RoleAssignment.objects.filter(district_id=assignment.district_id, role=Role.DISTRICT_ADMIN,
+                                                user__is_active=True).exclude(pk=assignment.pk))
+        if not others.exists():
+            raise ValidationError({"role": "This is the last district administrator of the district: give the role "
+                                           "to someone else first."})
     assignment.delete()
 
 

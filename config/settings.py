@@ -292,3 +292,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "DeadlineKeyEnum": "timelines.models.DeadlineKey",
     "EventKeyEnum": "timelines.models.EventKey",
 })
+
+# ---- Security edges (docs/security.md) ----
+# Nothing with student data may be kept by a browser cache or a proxy: no-store on every response but static files.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "accounts.middleware.NoStoreMiddleware")
