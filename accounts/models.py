@@ -168,3 +168,36 @@ class StudentDeletion(models.Model):
 
     def __str__(self):
         return f"Student {self.student_id} deleted by {self.deleted_by} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, at=None):
+        from django.utils import timezone
+
+        return self.filter(revoked_at__isnull=True, expires_at__gt=at or timezone.now(), user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal access token for the API (docs/security.md, "API tokens").
+
+    Only the SHA-256 of the token is stored: the token itself is shown once, when it is created. A token is
+    named, expires, and can be revoked; `prefix` (the first characters) identifies it in lists.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. the roster script.")
+    prefix = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…) of user {self.user_id}"

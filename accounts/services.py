@@ -1,14 +1,18 @@
 """Writes to roles and Team membership. Object permissions (django-guardian rows) follow Team membership."""
 
+import hashlib
+import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from students.models import District, School, Student, StudentUserObjectPermission
 
-from .models import AccessLogEntry, Role, RoleAssignment, StudentDeletion, TeamMembership, User
+from .models import AccessLogEntry, ApiToken, Role, RoleAssignment, StudentDeletion, TeamMembership, User
 
 # What being on a student's Team grants on the student record itself.
 TEAM_STUDENT_PERMISSIONS = ("view_student",)
@@ -177,3 +181,50 @@ def student_delete(*, student: Student, deleted_by: User, reason: str) -> Studen
     student.delete()
     _allow_log_purge(False)
     return deletion
+
+
+API_TOKEN_MAX_DAYS = 365
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str, days: int, now=None) -> tuple[ApiToken, str]:
+    """Create a personal access token for `user`, valid `days` days (1 to 365); returns the row and the token.
+
+    The token is 256 random bits; only its SHA-256 is stored, so the caller must show it now or never.
+    """
+    name = name.strip()
+    errors = {}
+    if not name:
+        errors["name"] = "Name the token, e.g. after the script that will use it."
+    if not 1 <= days <= API_TOKEN_MAX_DAYS:
+        errors["days"] = f"A token lasts between 1 and {API_TOKEN_MAX_DAYS} days."
+    if errors:
+        raise ValidationError(errors)
+    prefix = secrets.token_hex(4)
+    token = f"iep_{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiToken.objects.create(user=user, name=name[:100], prefix=prefix, key_hash=_token_hash(token),
+                                  expires_at=(now or timezone.now()) + timedelta(days=days))
+    return row, token
+
+
+def api_token_authenticate(*, token: str, now=None) -> ApiToken | None:
+    """The usable token row matching `token` (not revoked, not expired, its user active), or None.
+
+    Records when it was last used (at most once a minute, so a busy script does not write on every request).
+    """
+    now = now or timezone.now()
+    row = ApiToken.objects.usable(at=now).select_related("user").filter(key_hash=_token_hash(token)).first()
+    if row is not None and (row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1)):
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row
+
+
+def api_token_revoke(*, token: ApiToken, now=None) -> ApiToken:
+    """Revoke `token` at once (idempotent: revoking twice keeps the first time)."""
+    if token.revoked_at is None:
+        token.revoked_at = now or timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

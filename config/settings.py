@@ -297,3 +297,19 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
 # Nothing with student data may be kept by a browser cache or a proxy: no-store on every response but static files.
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                   "accounts.middleware.NoStoreMiddleware")
+
+# The API: personal access tokens and the browser's session; HTTP Basic (a password on every request) only outside
+# production. The browsable API and the schema/docs without sign-in only outside production too.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "rest_framework.authentication.SessionAuthentication",
+    "accounts.authentication.ApiTokenAuthentication",
+    *([] if PRODUCTION else ["accounts.authentication.BasicAuthenticationWithoutSecondFactor"]),
+]
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
+    "rest_framework.renderers.JSONRenderer",
+    *([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
+]
+IEP_API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=not PRODUCTION)
+# Every write (POST, PUT, PATCH, DELETE) is throttled per user (or per address when anonymous).
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["accounts.throttling.WriteRateThrottle"]
+IEP_API_WRITE_RATE = env.str("API_WRITE_RATE", default="120/minute")
