@@ -51,3 +51,11 @@ def session_expired(session, now: float) -> bool:
     started, last = session.get(STARTED, now), session.get(LAST_ACTIVE, now)
     return (now - started > settings.IEP_SESSION_MAX.total_seconds()
             or now - last > settings.IEP_SESSION_IDLE.total_seconds())
+
+
+def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address they forwarded
+    (django-ipware through django-axes, so the lockout, the throttles and the access log agree)."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts import access
+from accounts.security import client_ip
 from config.exports import csv_response
 from students.models import District, School
 
@@ -196,7 +197,7 @@ def deadline_export(request):
         rows = deadlines.iterator(chunk_size=2000)
         student_ids = deadlines.values_list("student_id", flat=True).order_by().distinct().iterator(chunk_size=2000)
     export_log(user=request.user, student_ids=student_ids, purpose="dashboard:deadlines_csv",
-               path=request.path, ip=request.META.get("REMOTE_ADDR"))
+               path=request.path, ip=client_ip(request))
 
     def lines():
         for deadline in rows:

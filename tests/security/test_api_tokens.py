@@ -100,8 +100,8 @@ def test_writes_are_throttled(client, personas, settings):
     assert api.get("/api/students/").status_code == 200  # reads are not throttled
 
 
-def _production(code: str) -> str:
-    environment = {**os.environ, "DJANGO_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "iep.example.org",
+def _production(code: str, **extra: str) -> str:
+    environment = {**os.environ, **extra, "DJANGO_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "iep.example.org",
                    "DJANGO_SETTINGS_MODULE": "config.settings"}
     result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT,
                             env=environment, capture_output=True, text=True, timeout=60)
