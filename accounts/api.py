@@ -119,8 +119,8 @@ class TeamMembershipAccess(permissions.BasePermission):
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("student", int)]))
-class TeamMembershipViewSet(StudentReadLogging, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                            mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class TeamMembershipViewSet(StudentReadLogging, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                            mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Team memberships of the students the user sees (filter with ?student=). Adding, changing the chair
     (team_role "chair" demotes the previous chair) and removing are for district administrators, through
     accounts.services so the object permissions follow."""

@@ -112,8 +112,9 @@ class TeamMembership(models.Model):
 class AccessLogEntry(models.Model):
     """One read of one student's record (603 CMR 23.07: who, which part, why, when, from where).
 
-    Append-only at the database level: a trigger refuses UPDATE and DELETE (migration 0003). The one
-    exception is `student_delete`, which removes a deleted student's entries and records a StudentDeletion.
+    Append-only at the database level: a trigger refuses UPDATE and DELETE (migration 0004), and in production the
+    app's role holds no UPDATE, DELETE or TRUNCATE on it (docs/security.md). The one exception is `student_delete`,
+    which records a StudentDeletion and removes the student's entries through a SECURITY DEFINER function.
     """
 
     class Part(models.TextChoices):
@@ -131,7 +132,9 @@ class AccessLogEntry(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     username = models.CharField(max_length=150, help_text="Kept as read, should the account be renamed.")
-    student = models.ForeignKey("students.Student", on_delete=models.CASCADE, related_name="access_log")
+    # PROTECT: deleting a student never issues a DELETE on the log; only student_delete removes entries, through
+    # the database function that the app's own role may execute but not imitate (docs/security.md).
+    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="access_log")
     part = models.CharField(max_length=20, choices=Part.choices)
     object_type = models.CharField(max_length=100, blank=True, help_text="app_label.model of the object read.")
     object_id = models.CharField(max_length=64, blank=True)

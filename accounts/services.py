@@ -152,23 +152,30 @@ def access_log_record(*, user: User, student: Student, part: str, obj=None, purp
         purpose=purpose[:200], path=path[:500], method=method[:10], ip=ip or None)
 
 
-def _allow_log_purge(on: bool) -> None:
+def _purge_access_log(student: Student) -> int:
+    """Remove `student`'s access-log entries; the StudentDeletion record must already exist (same transaction).
+
+    PostgreSQL: through the SECURITY DEFINER function of migration 0006, so the app's own role needs no DELETE
+    right on the log. SQLite (single-user, no roles): the purge-flag row lets the trigger pass this one DELETE.
+    """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT set_config('iep.allow_log_purge', %s, true)", ["on" if on else "off"])
-        elif connection.vendor == "sqlite":
-            cursor.execute("DELETE FROM accounts_logpurgeflag")
-            if on:
-                cursor.execute("INSERT INTO accounts_logpurgeflag (id) VALUES (1)")
+            cursor.execute("SELECT accounts_purge_student_access_log(%s)", [student.pk])
+            return cursor.fetchone()[0]
+        cursor.execute("INSERT INTO accounts_logpurgeflag (id) VALUES (1)")
+        removed, _ = AccessLogEntry.objects.filter(student=student).delete()
+        cursor.execute("DELETE FROM accounts_logpurgeflag")
+        return removed
 
 
 @transaction.atomic
 def student_delete(*, student: Student, deleted_by: User, reason: str) -> StudentDeletion:
-    """Delete `student` with everything that cascades from them, including their access log (decision 14).
+    """Delete `student` with everything that cascades from them, including their access log.
 
-    The access log is append-only; this is the one path that may remove entries: it opens the purge flag
-    for this transaction only (`SET LOCAL`-style set_config on PostgreSQL, a flag row on SQLite), deletes,
-    closes the flag, and writes a StudentDeletion record, all or nothing.
+    The access log is append-only; this is the one path that removes entries, and it first writes the
+    StudentDeletion record (who, which student, why, how many entries), all or nothing. The entries go through
+    `_purge_access_log`, so the app's database role never needs UPDATE, DELETE or TRUNCATE on the log
+    (docs/security.md). The log's foreign key is PROTECT: `student.delete()` alone is refused while entries exist.
     """
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason for deleting this student's record."})
@@ -176,10 +183,9 @@ def student_delete(*, student: Student, deleted_by: User, reason: str) -> Studen
     deletion = StudentDeletion.objects.create(student_id=student.pk, sasid=student.sasid,
                                               district_id=student.district_id, deleted_by=deleted_by,
                                               reason=reason.strip()[:500], access_log_entries_removed=removed)
-    _allow_log_purge(True)  # on error the rollback undoes the flag too (GUCs and the flag row are transactional)
+    _purge_access_log(student)
     StudentUserObjectPermission.objects.filter(content_object=student).delete()
     student.delete()
-    _allow_log_purge(False)
     return deletion
 
 

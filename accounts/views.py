@@ -14,8 +14,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import security
-from . import services
+from . import security, services
 from .forms import ApiTokenForm, OTPCodeForm
 from .models import ApiToken
 

@@ -120,3 +120,11 @@ def personas(db):
     people.update(student=student, district=district, school_a=school_a, school_b=school_b,
                   other_district=other_district, other_school=other_school)
     return people
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's superuser client, past the second factor that superusers must use."""
+    from tests.auth_helpers import force_login_verified
+
+    return force_login_verified(client, admin_user)

@@ -101,8 +101,8 @@ def test_writes_are_throttled(client, personas, settings):
 
 
 def _production(code: str, **extra: str) -> str:
-    environment = {**os.environ, **extra, "DJANGO_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "iep.example.org",
-                   "DJANGO_SETTINGS_MODULE": "config.settings"}
+    environment = {**os.environ, **extra, "DJANGO_ENV": "production", "SECRET_KEY": "x" * 50,
+                   "ALLOWED_HOSTS": "iep.example.org", "DJANGO_SETTINGS_MODULE": "config.settings"}
     result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT,
                             env=environment, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -110,8 +110,8 @@ def _production(code: str, **extra: str) -> str:
 
 
 def test_production_has_no_basic_auth_no_browsable_api_and_private_docs():
-    printed = _production("from rest_framework.settings import api_settings as a; from django.conf import settings as s;"
-                          " print([c.__name__ for c in a.DEFAULT_AUTHENTICATION_CLASSES],"
+    printed = _production("from rest_framework.settings import api_settings as a;"
+                          " from django.conf import settings as s; print([c.__name__ for c in a.DEFAULT_AUTHENTICATION_CLASSES],"
                           " [c.__name__ for c in a.DEFAULT_RENDERER_CLASSES], s.IEP_API_DOCS_PUBLIC)")
     assert printed == "['SessionAuthentication', 'ApiTokenAuthentication'] ['JSONRenderer'] False"
 
