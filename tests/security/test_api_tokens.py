@@ -111,7 +111,8 @@ def _production(code: str, **extra: str) -> str:
 
 def test_production_has_no_basic_auth_no_browsable_api_and_private_docs():
     printed = _production("from rest_framework.settings import api_settings as a;"
-                          " from django.conf import settings as s; print([c.__name__ for c in a.DEFAULT_AUTHENTICATION_CLASSES],"
+                          " from django.conf import settings as s;"
+                          " print([c.__name__ for c in a.DEFAULT_AUTHENTICATION_CLASSES],"
                           " [c.__name__ for c in a.DEFAULT_RENDERER_CLASSES], s.IEP_API_DOCS_PUBLIC)")
     assert printed == "['SessionAuthentication', 'ApiTokenAuthentication'] ['JSONRenderer'] False"
 
