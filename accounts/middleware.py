@@ -85,11 +85,10 @@ class TwoFactorMiddleware:
         if match and match.view_name in TWO_FACTOR_EXEMPT:
             return None
         needed = request.session.get(security.SECOND_FACTOR)
-        if not needed:  # nothing needed at sign-in: re-check (one indexed query), a role may have been granted since
-            needed = security.second_factor_needed(user) if needed is None else security.two_factor_required(user)
-            needed = "setup" if needed is True else (needed or "")
-            if needed:
-                request.session[security.SECOND_FACTOR] = needed
+        if needed is None:  # a session from before two-factor existed: decide now
+            needed = request.session[security.SECOND_FACTOR] = security.second_factor_needed(user)
+        elif not needed and security.two_factor_required(user):  # a role granted since sign-in (one query)
+            needed = request.session[security.SECOND_FACTOR] = "setup"
         if not needed:
             return None
         if _wants_json(request):
