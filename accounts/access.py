@@ -259,12 +259,13 @@ def log_read(request, student: Student, part: str, obj=None) -> None:
     "section", "pdf", "export", ...); `obj` is the object read (an IEP, a section...), if not the student.
     The purpose is the route name of the page or endpoint, e.g. "students:detail" or "student-detail".
     """
+    from .security import client_ip
     from .services import access_log_record
 
     match = getattr(request, "resolver_match", None)
     access_log_record(user=request.user, student=student, part=part, obj=obj,
                       purpose=match.view_name if match else "", path=request.path, method=request.method,
-                      ip=request.META.get("REMOTE_ADDR"))
+                      ip=client_ip(request))
 
 
 def administered_districts(user: User) -> list[int]:

@@ -6,7 +6,7 @@ in scope without the district administrator role 403, invalid input 400 with fie
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from students.models import District, Student
 
 from . import access, services
+from .api_logging import StudentReadLogging
 from .models import RoleAssignment, TeamMembership, User
 from .serializers import RoleAssignmentSerializer, StaffSerializer, TeamMembershipSerializer
 
@@ -98,7 +99,10 @@ class RoleAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mi
             raise _as_api_error(error) from error
 
     def perform_destroy(self, instance):
-        services.role_assignment_remove(assignment=instance)
+        try:
+            services.role_assignment_remove(assignment=instance, by=self.request.user)
+        except ValidationError as error:
+            raise _as_api_error(error) from error
 
 
 class TeamMembershipAccess(permissions.BasePermission):
@@ -114,13 +118,15 @@ class TeamMembershipAccess(permissions.BasePermission):
         return access.can(request.user, verb, obj.student)
 
 
-class TeamMembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                            mixins.DestroyModelMixin, viewsets.GenericViewSet):
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("student", int)]))
+class TeamMembershipViewSet(StudentReadLogging, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                            mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Team memberships of the students the user sees (filter with ?student=). Adding, changing the chair
     (team_role "chair" demotes the previous chair) and removing are for district administrators, through
     accounts.services so the object permissions follow."""
 
     serializer_class = TeamMembershipSerializer
+    access_log_part = "team"
     permission_classes = [TeamMembershipAccess]
     queryset = TeamMembership.objects.none()
 

@@ -81,3 +81,10 @@ class OTPCodeForm(forms.Form):
         if not code.isdigit():
             raise forms.ValidationError("Enter the 6 digits shown in your authenticator app.")
         return code
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=100,
+                           help_text="What the token is for, e.g. the script or program that will use it.")
+    days = forms.TypedChoiceField(label="Expires after", coerce=int, initial=90,
+                                  choices=[(30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "1 year")])

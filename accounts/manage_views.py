@@ -130,8 +130,12 @@ def role_remove(request, role_pk):
     assignment = access.get_role_assignment_or_404(request.user, role_pk)
     if not access.can(request.user, "manage_district", assignment.district):
         raise PermissionDenied
-    services.role_assignment_remove(assignment=assignment)
-    messages.success(request, f"Removed the role {assignment.get_role_display()}.")
+    try:
+        services.role_assignment_remove(assignment=assignment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Removed the role {assignment.get_role_display()}.")
     return redirect("manage:user_detail", user_pk=assignment.user_id)
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from . import security
 
@@ -67,7 +68,8 @@ class SessionLimitsMiddleware:
 
 class TwoFactorMiddleware:
     """A signed-in user who has a device must enter a code before any page; an administrator whose district
-    requires two-factor sign-in and who has no device is sent to add one. Uses the decision stored at sign-in."""
+    requires two-factor sign-in (or a superuser) with no device is sent to add one. The decision stored at sign-in
+    is re-checked on every request while it says "nothing needed", so a role granted mid-session takes effect."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -83,8 +85,10 @@ class TwoFactorMiddleware:
         if match and match.view_name in TWO_FACTOR_EXEMPT:
             return None
         needed = request.session.get(security.SECOND_FACTOR)
-        if needed is None:  # a session from before two-factor existed: decide once
+        if needed is None:  # a session from before two-factor existed: decide now
             needed = request.session[security.SECOND_FACTOR] = security.second_factor_needed(user)
+        elif not needed and security.two_factor_required(user):  # a role granted since sign-in (one query)
+            needed = request.session[security.SECOND_FACTOR] = "setup"
         if not needed:
             return None
         if _wants_json(request):
@@ -92,3 +96,18 @@ class TwoFactorMiddleware:
                                 status=403)
         target = "account:2fa-verify" if needed == "verify" else "account:2fa-setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every response but static files: pages, API responses, exports and PDFs may
+    carry student data, and no browser cache or shared proxy may keep a copy (docs/security.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(self.static_prefix):
+            add_never_cache_headers(response)
+        return response

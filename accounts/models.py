@@ -112,8 +112,9 @@ class TeamMembership(models.Model):
 class AccessLogEntry(models.Model):
     """One read of one student's record (603 CMR 23.07: who, which part, why, when, from where).
 
-    Append-only at the database level: a trigger refuses UPDATE and DELETE (migration 0003). The one
-    exception is `student_delete`, which removes a deleted student's entries and records a StudentDeletion.
+    Append-only at the database level: a trigger refuses UPDATE and DELETE (migration 0004), and in production the
+    app's role holds no UPDATE, DELETE or TRUNCATE on it (docs/security.md). The one exception is `student_delete`,
+    which records a StudentDeletion and removes the student's entries through a SECURITY DEFINER function.
     """
 
     class Part(models.TextChoices):
@@ -131,7 +132,9 @@ class AccessLogEntry(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     username = models.CharField(max_length=150, help_text="Kept as read, should the account be renamed.")
-    student = models.ForeignKey("students.Student", on_delete=models.CASCADE, related_name="access_log")
+    # PROTECT: deleting a student never issues a DELETE on the log; only student_delete removes entries, through
+    # the database function that the app's own role may execute but not imitate (docs/security.md).
+    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="access_log")
     part = models.CharField(max_length=20, choices=Part.choices)
     object_type = models.CharField(max_length=100, blank=True, help_text="app_label.model of the object read.")
     object_id = models.CharField(max_length=64, blank=True)
@@ -168,3 +171,36 @@ class StudentDeletion(models.Model):
 
     def __str__(self):
         return f"Student {self.student_id} deleted by {self.deleted_by} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, at=None):
+        from django.utils import timezone
+
+        return self.filter(revoked_at__isnull=True, expires_at__gt=at or timezone.now(), user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal access token for the API (docs/security.md, "API tokens").
+
+    Only the SHA-256 of the token is stored: the token itself is shown once, when it is created. A token is
+    named, expires, and can be revoked; `prefix` (the first characters) identifies it in lists.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. the roster script.")
+    prefix = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…) of user {self.user_id}"

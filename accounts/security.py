@@ -18,7 +18,10 @@ ACTIVITY_RESOLUTION = 60  # seconds: activity is recorded at most once a minute,
 
 
 def two_factor_required(user: User) -> bool:
-    """True when `user` administers a building or district whose district requires two-factor sign-in."""
+    """True for a superuser (they read every district in the admin; no district can waive it for them) and for
+    anyone who administers a building or district whose district requires two-factor sign-in."""
+    if user.is_superuser:
+        return True
     admin_roles = RoleAssignment.objects.filter(user=user, role__in=ADMIN_ROLES)
     return admin_roles.filter(district__require_2fa_for_admins=True).exists()
 
@@ -33,8 +36,8 @@ def second_factor_needed(user: User) -> str:
 def session_stamp(sender, request, user, **kwargs) -> None:
     """At sign-in: start the session clocks and decide the second factor, so later requests cost no query.
 
-    The policy is read once per sign-in; a district that turns the requirement on reaches signed-in admins
-    at their next sign-in (12 hours at most).
+    A sign-in that needs no second factor is re-checked on each request (TwoFactorMiddleware), so a role granted
+    during the session (or the requirement turned on) applies at once; see docs/security.md.
     """
     if request is None or not hasattr(request, "session"):
         return
@@ -48,3 +51,11 @@ def session_expired(session, now: float) -> bool:
     started, last = session.get(STARTED, now), session.get(LAST_ACTIVE, now)
     return (now - started > settings.IEP_SESSION_MAX.total_seconds()
             or now - last > settings.IEP_SESSION_IDLE.total_seconds())
+
+
+def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address they forwarded
+    (django-ipware through django-axes, so the lockout, the throttles and the access log agree)."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request)

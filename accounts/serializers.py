@@ -19,6 +19,22 @@ class StaffSerializer(serializers.ModelSerializer):
 
 
 class RoleAssignmentSerializer(serializers.ModelSerializer):
+    """The staff member and the school are looked up only within the districts the requester administers, so an
+    id outside them is answered exactly like one that does not exist (docs/security.md)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and not fields["user"].read_only:
+            from students.models import School
+
+            from . import access
+
+            districts = access.administered_districts(request.user)
+            fields["user"].queryset = User.objects.filter(district_id__in=districts)
+            fields["school"].queryset = School.objects.filter(district_id__in=districts)
+        return fields
+
     class Meta:
         model = RoleAssignment
         fields = ["id", "user", "role", "district", "school"]

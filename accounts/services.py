@@ -1,14 +1,18 @@
 """Writes to roles and Team membership. Object permissions (django-guardian rows) follow Team membership."""
 
+import hashlib
+import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from students.models import District, School, Student, StudentUserObjectPermission
 
-from .models import AccessLogEntry, Role, RoleAssignment, StudentDeletion, TeamMembership, User
+from .models import AccessLogEntry, ApiToken, Role, RoleAssignment, StudentDeletion, TeamMembership, User
 
 # What being on a student's Team grants on the student record itself.
 TEAM_STUDENT_PERMISSIONS = ("view_student",)
@@ -119,8 +123,22 @@ def role_assignment_add(*, user: User, role: str, district: District, school: Sc
 
 
 @transaction.atomic
-def role_assignment_remove(*, assignment: RoleAssignment) -> None:
-    """Remove one role assignment (its history row keeps who held it)."""
+def role_assignment_remove(*, assignment: RoleAssignment, by: User | None = None) -> None:
+    """Remove one role assignment (its history row keeps who held it).
+
+    Raises ValidationError when `by` (the person removing it) would remove their own role, or when it is the
+    last district administrator role of its district: a district must keep someone who can manage it. The
+    district row is locked first, so two administrators removing each other at once cannot both succeed.
+    """
+    if by is not None and assignment.user_id == by.pk:
+        raise ValidationError({"role": "You cannot remove your own role: ask another district administrator."})
+    if assignment.role == Role.DISTRICT_ADMIN:
+        District.objects.select_for_update().filter(pk=assignment.district_id).first()
+        others = (RoleAssignment.objects.filter(district_id=assignment.district_id, role=Role.DISTRICT_ADMIN,
+                                                user__is_active=True).exclude(pk=assignment.pk))
+        if not others.exists():
+            raise ValidationError({"role": "This is the last district administrator of the district: give the role "
+                                           "to someone else first."})
     assignment.delete()
 
 
@@ -134,23 +152,30 @@ def access_log_record(*, user: User, student: Student, part: str, obj=None, purp
         purpose=purpose[:200], path=path[:500], method=method[:10], ip=ip or None)
 
 
-def _allow_log_purge(on: bool) -> None:
+def _purge_access_log(student: Student) -> int:
+    """Remove `student`'s access-log entries; the StudentDeletion record must already exist (same transaction).
+
+    PostgreSQL: through the SECURITY DEFINER function of migration 0006, so the app's own role needs no DELETE
+    right on the log. SQLite (single-user, no roles): the purge-flag row lets the trigger pass this one DELETE.
+    """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT set_config('iep.allow_log_purge', %s, true)", ["on" if on else "off"])
-        elif connection.vendor == "sqlite":
-            cursor.execute("DELETE FROM accounts_logpurgeflag")
-            if on:
-                cursor.execute("INSERT INTO accounts_logpurgeflag (id) VALUES (1)")
+            cursor.execute("SELECT accounts_purge_student_access_log(%s)", [student.pk])
+            return cursor.fetchone()[0]
+        cursor.execute("INSERT INTO accounts_logpurgeflag (id) VALUES (1)")
+        removed, _ = AccessLogEntry.objects.filter(student=student).delete()
+        cursor.execute("DELETE FROM accounts_logpurgeflag")
+        return removed
 
 
 @transaction.atomic
 def student_delete(*, student: Student, deleted_by: User, reason: str) -> StudentDeletion:
-    """Delete `student` with everything that cascades from them, including their access log (decision 14).
+    """Delete `student` with everything that cascades from them, including their access log.
 
-    The access log is append-only; this is the one path that may remove entries: it opens the purge flag
-    for this transaction only (`SET LOCAL`-style set_config on PostgreSQL, a flag row on SQLite), deletes,
-    closes the flag, and writes a StudentDeletion record, all or nothing.
+    The access log is append-only; this is the one path that removes entries, and it first writes the
+    StudentDeletion record (who, which student, why, how many entries), all or nothing. The entries go through
+    `_purge_access_log`, so the app's database role never needs UPDATE, DELETE or TRUNCATE on the log
+    (docs/security.md). The log's foreign key is PROTECT: `student.delete()` alone is refused while entries exist.
     """
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason for deleting this student's record."})
@@ -158,8 +183,54 @@ def student_delete(*, student: Student, deleted_by: User, reason: str) -> Studen
     deletion = StudentDeletion.objects.create(student_id=student.pk, sasid=student.sasid,
                                               district_id=student.district_id, deleted_by=deleted_by,
                                               reason=reason.strip()[:500], access_log_entries_removed=removed)
-    _allow_log_purge(True)  # on error the rollback undoes the flag too (GUCs and the flag row are transactional)
+    _purge_access_log(student)
     StudentUserObjectPermission.objects.filter(content_object=student).delete()
     student.delete()
-    _allow_log_purge(False)
     return deletion
+
+
+API_TOKEN_MAX_DAYS = 365
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str, days: int, now=None) -> tuple[ApiToken, str]:
+    """Create a personal access token for `user`, valid `days` days (1 to 365); returns the row and the token.
+
+    The token is 256 random bits; only its SHA-256 is stored, so the caller must show it now or never.
+    """
+    name = name.strip()
+    errors = {}
+    if not name:
+        errors["name"] = "Name the token, e.g. after the script that will use it."
+    if not 1 <= days <= API_TOKEN_MAX_DAYS:
+        errors["days"] = f"A token lasts between 1 and {API_TOKEN_MAX_DAYS} days."
+    if errors:
+        raise ValidationError(errors)
+    prefix = secrets.token_hex(4)
+    token = f"iep_{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiToken.objects.create(user=user, name=name[:100], prefix=prefix, key_hash=_token_hash(token),
+                                  expires_at=(now or timezone.now()) + timedelta(days=days))
+    return row, token
+
+
+def api_token_authenticate(*, token: str, now=None) -> ApiToken | None:
+    """The usable token row matching `token` (not revoked, not expired, its user active), or None.
+
+    Records when it was last used (at most once a minute, so a busy script does not write on every request).
+    """
+    now = now or timezone.now()
+    row = ApiToken.objects.usable(at=now).select_related("user").filter(key_hash=_token_hash(token)).first()
+    if row is not None and (row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1)):
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row
+
+
+def api_token_revoke(*, token: ApiToken, now=None) -> ApiToken:
+    """Revoke `token` at once (idempotent: revoking twice keeps the first time)."""
+    if token.revoked_at is None:
+        token.revoked_at = now or timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

@@ -2,17 +2,21 @@ from base64 import b32encode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import security
-from .forms import OTPCodeForm
+from . import security, services
+from .forms import ApiTokenForm, OTPCodeForm
+from .models import ApiToken
 
 
 def _next_url(request) -> str:
@@ -76,3 +80,39 @@ def locked_out(request, original_response=None, credentials=None):
                "username": get_client_username(request, credentials) or "",
                "cooloff_minutes": round(cool_off.total_seconds() / 60) if cool_off else None}
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+def _tokens_page(request, form, created=None, status=200):
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(request, "accounts/api_tokens.html",
+                  {"form": form, "tokens": tokens, "created": created, "now": timezone.now()}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def api_tokens(request):
+    """The signed-in user's personal access tokens: listed, created (the token shown once) and revoked."""
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                row, token = services.api_token_create(user=request.user, name=form.cleaned_data["name"],
+                                                       days=form.cleaned_data["days"])
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            else:
+                return _tokens_page(request, ApiTokenForm(), created={"row": row, "token": token}, status=201)
+        return _tokens_page(request, form, status=400)
+    return _tokens_page(request, form)
+
+
+@require_POST
+@login_required
+def api_token_revoke(request, token_pk):
+    token = ApiToken.objects.filter(user=request.user, pk=token_pk).first()  # only one's own: others are 404
+    if token is None:
+        raise Http404("No such token.")
+    services.api_token_revoke(token=token)
+    messages.success(request, f"Revoked the token {token.name}: it no longer works.")
+    return redirect("account:api-tokens")

@@ -5,11 +5,34 @@ inline <style>; both are refused by our policy. The split view serves the initia
 origin, and our template moves the page style into a static file, so no CSP exception is needed.
 """
 
-from drf_spectacular.views import SpectacularSwaggerSplitView
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import permissions
+
+
+class DocsAccess(permissions.BasePermission):
+    """The schema and the documentation page: open to all outside production, signed-in users in production
+    (IEP_API_DOCS_PUBLIC; docs/security.md), so the API's shape is not published to the internet."""
+
+    def has_permission(self, request, view):
+        return settings.IEP_API_DOCS_PUBLIC or bool(request.user and request.user.is_authenticated)
+
+
+class ApiSchemaView(SpectacularAPIView):
+    permission_classes = [DocsAccess]
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):
     template_name = "api/swagger_ui.html"
+    permission_classes = [permissions.AllowAny]  # checked in get(): a page sends the reader to sign in
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        if not DocsAccess().has_permission(request, self):
+            return redirect_to_login(request.get_full_path())
+        return super().get(request, *args, **kwargs)
 
 
 ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
@@ -24,6 +47,8 @@ ERRORS = {
     "404": ("No such object, or out of the user's scope (never told apart), or a page past the end.", "Error"),
     "405": ("The method is not allowed here.", "Error"),
 }
+THROTTLED = ("Too many writes: wait the number of seconds in the Retry-After header.", "Error")
+WRITES = {"post", "put", "patch", "delete"}
 
 
 def document_errors(result: dict, generator, request, public) -> dict:
@@ -37,7 +62,8 @@ def document_errors(result: dict, generator, request, public) -> dict:
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
-            for code, (description, name) in ERRORS.items():
+            errors = {**ERRORS, "429": THROTTLED} if method in WRITES else ERRORS
+            for code, (description, name) in errors.items():
                 responses.setdefault(code, {
                     "description": description,
                     "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},

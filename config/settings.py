@@ -252,7 +252,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the pause ends 15 minutes after the fifth failure, as shown
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"  # an explained page (429), not a bare 403
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=None)  # set behind a reverse proxy
+# Behind a reverse proxy (Caddy, a load balancer) the client's address is the one the proxies appended to
+# X-Forwarded-For, counted from the right: TRUSTED_PROXY_COUNT is how many proxies this app trusts (0: none, use
+# REMOTE_ADDR). django-ipware (declared in pyproject) reads it for the lockout; DRF throttles and the access log
+# use the same address (accounts.security.client_ip). AXES_IPWARE_PROXY_COUNT is the older name.
+IEP_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_IPWARE_PROXY_COUNT", default=0))
+# ipware counts the proxies listed INSIDE X-Forwarded-For ("client, proxy1, ..."); the last proxy is REMOTE_ADDR.
+AXES_IPWARE_PROXY_COUNT = IEP_TRUSTED_PROXY_COUNT - 1 if IEP_TRUSTED_PROXY_COUNT else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if IEP_TRUSTED_PROXY_COUNT else (
+    "REMOTE_ADDR",)
 AXES_VERBOSE = False  # no start-up banner: commands keep a clean stderr (compute_deadlines prints one line)
 
 # django-otp: TOTP devices; the issuer is what authenticator apps show next to the account.
@@ -298,3 +306,25 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "DeadlineKeyEnum": "timelines.models.DeadlineKey",
     "EventKeyEnum": "timelines.models.EventKey",
 })
+
+# ---- Security edges (docs/security.md) ----
+# Nothing with student data may be kept by a browser cache or a proxy: no-store on every response but static files.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "accounts.middleware.NoStoreMiddleware")
+
+# The API: personal access tokens and the browser's session; HTTP Basic (a password on every request) only outside
+# production. The browsable API and the schema/docs without sign-in only outside production too.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "rest_framework.authentication.SessionAuthentication",
+    "accounts.authentication.ApiTokenAuthentication",
+    *([] if PRODUCTION else ["accounts.authentication.BasicAuthenticationWithoutSecondFactor"]),
+]
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
+    "rest_framework.renderers.JSONRenderer",
+    *([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
+]
+IEP_API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=not PRODUCTION)
+# Every write (POST, PUT, PATCH, DELETE) is throttled per user (or per address when anonymous).
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["accounts.throttling.WriteRateThrottle"]
+IEP_API_WRITE_RATE = env.str("API_WRITE_RATE", default="120/minute")
+REST_FRAMEWORK["NUM_PROXIES"] = IEP_TRUSTED_PROXY_COUNT or None

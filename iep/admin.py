@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin_logging import StudentReadLoggedAdmin
+
 from .models import IEP, Evaluation, Section
 
 
@@ -14,7 +16,7 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(IEP)
-class IEPAdmin(SimpleHistoryAdmin):
+class IEPAdmin(StudentReadLoggedAdmin, SimpleHistoryAdmin):
     """Read-mostly: IEPs are written through the app's services, which enforce the rules."""
 
     list_display = ["__str__", "student", "meeting_type", "status", "start_date", "end_date"]
@@ -26,7 +28,8 @@ class IEPAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(SimpleHistoryAdmin):
+class SectionAdmin(StudentReadLoggedAdmin, SimpleHistoryAdmin):
+    access_log_part, student_path = "section", "iep.student"
     list_display = ["__str__", "iep", "kind", "position", "version", "updated_by", "updated_at"]
     list_filter = ["kind"]
     raw_id_fields = ["iep", "updated_by"]
@@ -34,7 +37,8 @@ class SectionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(SimpleHistoryAdmin):
+class EvaluationAdmin(StudentReadLoggedAdmin, SimpleHistoryAdmin):
+    access_log_part = "evaluation"
     list_display = ["__str__", "student", "area", "consent_date", "completion_date"]
     list_filter = ["area"]
     raw_id_fields = ["student"]

@@ -7,6 +7,7 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 
 from accounts import access
+from accounts.api_logging import StudentReadLogging
 from accounts.models import User
 
 from .access_log import log_read
@@ -137,13 +138,14 @@ LOCK_CONFLICT = OpenApiResponse(LockConflictSerializer, description=(
                     partial_update=extend_schema(request=IEPHeaderSerializer, responses={200: IEPSerializer,
                                                                                          409: CONFLICT}),
                     update=extend_schema(request=IEPHeaderSerializer, responses={200: IEPSerializer, 409: CONFLICT}))
-class IEPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class IEPViewSet(StudentReadLogging, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """IEPs of the students the user may see. The header is the chair's (manage_iep); sections are separate."""
 
     queryset = IEP.objects.none()
     permission_classes = [ReadOrVerb]
     write_verb = "manage_iep"
+    access_log_part = "iep"
 
     def get_serializer_class(self):
         return IEPDetailSerializer if self.action == "retrieve" else IEPSerializer
@@ -358,7 +360,9 @@ class SectionViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.
                    description="Who holds the section (since, until), your own draft if any, and your unseen notices.")
     @action(detail=True, methods=["get"])
     def lock(self, request, pk=None):
-        return self._lock_response(request, self.get_object())
+        section = self.get_object()
+        log_read(request, section.iep.student, "section", obj=section)  # the answer carries the user's own draft
+        return self._lock_response(request, section)
 
     @extend_schema(request=None, responses={200: LockStateSerializer, 409: LOCK_CONFLICT},
                    description="Take the section's lease (generation + 1). 409 names the live holder.")
@@ -430,7 +434,7 @@ class SectionViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.
 
 
 @extend_schema_view(list=extend_schema(parameters=[STUDENT_FILTER]))
-class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class EvaluationViewSet(StudentReadLogging, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                         mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """The students' evaluation history. Team members and chairs record them (record_event)."""
 
@@ -438,6 +442,7 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     permission_classes = [ReadOrVerb]
     queryset = Evaluation.objects.none()
     write_verb = "record_event"
+    access_log_part = "evaluation"
 
     def get_queryset(self):
         evaluations = visible_evaluations(self.request.user).select_related("student")

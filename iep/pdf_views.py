@@ -80,6 +80,8 @@ def document_start(request, pk: int):
 @require_GET
 def document_status(request, pk: int):
     document = _document_for(request.user, pk)
+    if not request.headers.get("HX-Request"):  # the page, not its every-2-seconds status poll
+        log_read(request, document.iep.student, "pdf", obj=document)
     template = "iep/pdf_status.html#document" if request.headers.get("HX-Request") else "iep/pdf_status.html"
     return render(request, template, {"document": document, "iep": document.iep})
 
@@ -123,7 +125,9 @@ def api_document_start(request, pk: int):
 @api_view(["GET"])
 @permission_classes([permissions.IsAuthenticated])
 def api_document_status(request, pk: int):
-    return Response(DocumentSerializer(_document_for(request.user, pk)).data)
+    document = _document_for(request.user, pk)
+    log_read(request, document.iep.student, "pdf", obj=document)
+    return Response(DocumentSerializer(document).data)
 
 
 @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, summary="Download a ready document")

@@ -159,6 +159,7 @@ def iep_header(request, pk):
         else:
             messages.success(request, "IEP header saved.")
             return redirect(_iep_url(iep))
+    log_read(request, iep.student, "iep", obj=iep)
     return render(request, "iep/form_page.html", {"title": "Edit the IEP header", "form": form, "iep": iep,
                                                   "back": _iep_url(iep), "button": "Save header"})
 
@@ -286,6 +287,7 @@ def section_break_lock(request, pk):
             messages.success(request, f"The lock on {section.title} was broken; its holder will be told why. "
                                       "Their unsaved draft is kept for them.")
             return redirect(_iep_url(section.iep, section))
+    log_read(request, section.iep.student, "section", obj=section)
     lock = SectionLock.objects.live().filter(section=section).select_related("holder").first()
     held_by = f" (checked out by {lock.holder.get_full_name() or lock.holder.username})" if lock else ""
     return render(request, "iep/form_page.html", {"title": f"Break the lock on {section.title}{held_by}",
@@ -320,6 +322,7 @@ def section_restore(request, pk, history_id):
         else:
             messages.success(request, f"Version {record.version} of {section.title} restored as a new version.")
         return redirect("iep:section_history", pk=section.pk)
+    log_read(request, section.iep.student, "history", obj=section)
     return render(request, "iep/confirm.html", {
         "title": f"Restore version {record.version} of {section.title}?", "iep": section.iep,
         "message": "The section will show this version's content again, saved as a new version. "
@@ -343,6 +346,7 @@ def goal_add(request, pk):
         else:
             messages.success(request, f"Goal {goal.position} added.")
             return redirect(_iep_url(iep, goal))
+    log_read(request, iep.student, "iep", obj=iep)
     return render(request, "iep/form_page.html", {"title": "Add a goal", "form": form, "iep": iep,
                                                   "back": _iep_url(iep), "button": "Add goal"})
 
@@ -362,6 +366,7 @@ def goal_remove(request, pk):
         else:
             messages.success(request, f"{goal.title} removed; the other goals were renumbered.")
         return redirect(_iep_url(goal.iep))
+    log_read(request, goal.iep.student, "section", obj=goal)
     return render(request, "iep/confirm.html", {
         "title": f"Remove {goal.title}?", "iep": goal.iep, "button": "Remove goal", "back": _iep_url(goal.iep, goal),
         "message": "The goals after it are renumbered. Its history is kept."})
@@ -431,6 +436,7 @@ def line_form(request, pk, line_id=None):
             else:
                 messages.success(request, "Service line saved.")
                 return redirect(_iep_url(iep, grid))
+    log_read(request, iep.student, "section", obj=grid)
     return render(request, "iep/form_page.html", {
         "title": "Add a service line" if line_id is None else "Edit a service line", "form": form, "iep": iep,
         "back": _iep_url(iep, grid), "button": "Save service line", "version": version})
@@ -453,6 +459,7 @@ def line_remove(request, pk, line_id):
     line = next((x for x in grid.content.get("lines", []) if x["id"] == line_id), None)
     if line is None:
         raise Http404("No such service line.")
+    log_read(request, grid.iep.student, "section", obj=grid)
     return render(request, "iep/confirm.html", {
         "title": f"Remove the service line “{line['service_type']}”?", "iep": grid.iep, "button": "Remove line",
         "back": _iep_url(grid.iep, grid), "version": grid.version,
@@ -512,6 +519,7 @@ def iep_respond(request, pk):
         else:
             messages.success(request, f"Response recorded: the IEP is {iep.get_status_display().lower()}.")
             return redirect(_iep_url(iep))
+    log_read(request, iep.student, "iep", obj=iep)
     return render(request, "iep/form_page.html", {"title": "Record the parent's response", "form": form, "iep": iep,
                                                   "back": _iep_url(iep), "button": "Record response"})
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin_logging import StudentReadLoggedAdmin
+
 from .models import District, Guardian, School, Student
 
 
@@ -29,7 +31,8 @@ class GuardianInline(admin.StackedInline):
 
 
 @admin.register(Student)
-class StudentAdmin(SimpleHistoryAdmin):
+class StudentAdmin(StudentReadLoggedAdmin, SimpleHistoryAdmin):
+    student_path = ""
     list_display = ["sasid", "last_name", "first_name", "grade", "school", "primary_disability", "active"]
     list_filter = ["district", "school", "grade", "primary_disability", "active"]
     search_fields = ["sasid", "local_id", "last_name", "first_name"]
@@ -40,7 +43,7 @@ class StudentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Guardian)
-class GuardianAdmin(SimpleHistoryAdmin):
+class GuardianAdmin(StudentReadLoggedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "relationship", "student", "preferred_language"]
     search_fields = ["name", "student__sasid"]
     autocomplete_fields = ["student"]

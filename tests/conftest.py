@@ -54,6 +54,7 @@ def _celery_eager_by_default():
 def _test_settings(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
+    settings.IEP_API_WRITE_RATE = "100000/minute"  # fuzzing writes fast; tests/security/test_api_tokens.py lowers it
 
 
 @pytest.fixture(autouse=True)
@@ -119,3 +120,11 @@ def personas(db):
     people.update(student=student, district=district, school_a=school_a, school_b=school_b,
                   other_district=other_district, other_school=other_school)
     return people
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's superuser client, past the second factor that superusers must use."""
+    from tests.auth_helpers import force_login_verified
+
+    return force_login_verified(client, admin_user)

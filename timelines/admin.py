@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin_logging import StudentReadLoggedAdmin
+
 from .models import Deadline, SchoolCalendar, StudentFacts, TimelineEvent
 
 
@@ -28,7 +30,8 @@ class SchoolCalendarAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TimelineEvent)
-class TimelineEventAdmin(SimpleHistoryAdmin):
+class TimelineEventAdmin(StudentReadLoggedAdmin, SimpleHistoryAdmin):
+    access_log_part = "timeline"
     list_display = ["student", "key", "date", "recorded_by"]
     list_filter = ["key"]
     raw_id_fields = ["student", "recorded_by"]
@@ -42,13 +45,14 @@ class TimelineEventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StudentFacts)
-class StudentFactsAdmin(SimpleHistoryAdmin):
+class StudentFactsAdmin(StudentReadLoggedAdmin, SimpleHistoryAdmin):
+    access_log_part = "timeline"
     list_display = ["student", "eligibility", "updated_at"]
     raw_id_fields = ["student", "updated_by"]
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(StudentReadLoggedAdmin, admin.ModelAdmin):
     """Derived data: read-only here (recompute_deadlines rewrites it)."""
 
     list_display = ["student", "key", "due", "status", "met_on"]

@@ -5,6 +5,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts import access
+from accounts.api_logging import StudentReadLogging
 
 from . import services
 from .forms import TimelineEventForm
@@ -14,10 +15,11 @@ from .serializers import DeadlineSerializer, TimelineEventSerializer
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("student", int),
                                                    OpenApiParameter("status", str, enum=Deadline.Status.values)]))
-class DeadlineViewSet(viewsets.ReadOnlyModelViewSet):
+class DeadlineViewSet(StudentReadLogging, viewsets.ReadOnlyModelViewSet):
     """Stored deadlines of the students the signed-in user may see (others answer 404)."""
 
     serializer_class = DeadlineSerializer
+    access_log_part = "timeline"
     queryset = Deadline.objects.none()
 
     def get_queryset(self):
@@ -30,10 +32,12 @@ class DeadlineViewSet(viewsets.ReadOnlyModelViewSet):
         return deadlines.order_by("due", "student_id", "key", "pk")
 
 
-class TimelineEventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("student", int)]))
+class TimelineEventViewSet(StudentReadLogging, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Timeline events: read where the student is visible; recording needs the student's Team (403)."""
 
     serializer_class = TimelineEventSerializer
+    access_log_part = "timeline"
     permission_classes = [permissions.IsAuthenticated]
     queryset = TimelineEvent.objects.none()
 

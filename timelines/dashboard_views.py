@@ -6,7 +6,6 @@ page answers 404 for a district the user does not work in and 403 to anyone ther
 administrators; the building page the same for a school (building administrators of it, district administrators).
 """
 
-import csv
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -20,6 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts import access
+from accounts.security import client_ip
+from config.exports import csv_response
 from students.models import District, School
 
 from . import dashboard_selectors as sel
@@ -191,17 +192,17 @@ def deadline_export(request):
                             status=400, content_type="text/plain; charset=utf-8")
     if request.GET.get("page"):
         rows = list(Paginator(deadlines, sel.PAGE_SIZE).get_page(request.GET["page"]).object_list)
-    else:
-        rows = list(deadlines)
-    export_log(user=request.user, student_ids=[d.student_id for d in rows], purpose="dashboard:deadlines_csv",
-               path=request.path, ip=request.META.get("REMOTE_ADDR"))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="deadlines-{today.isoformat()}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for deadline in rows:
-        row = _row(deadline, today)
-        writer.writerow([row["student"], row["student_id"], row["deadline"],
-                         row["due"].isoformat() if row["due"] else "", row["days"], row["status"], row["chair"],
-                         row["school"]])
-    return response
+        student_ids = [d.student_id for d in rows]
+    else:  # every row: streamed from the database in chunks, never the whole district in memory
+        rows = deadlines.iterator(chunk_size=2000)
+        student_ids = deadlines.values_list("student_id", flat=True).order_by().distinct().iterator(chunk_size=2000)
+    export_log(user=request.user, student_ids=student_ids, purpose="dashboard:deadlines_csv",
+               path=request.path, ip=client_ip(request))
+
+    def lines():
+        for deadline in rows:
+            row = _row(deadline, today)
+            yield [row["student"], row["student_id"], row["deadline"], row["due"].isoformat() if row["due"] else "",
+                   row["days"], row["status"], row["chair"], row["school"]]
+
+    return csv_response(filename=f"deadlines-{today.isoformat()}.csv", header=CSV_COLUMNS, rows=lines())

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from config import ical
 from students.models import District, Student
 
 from . import engine
@@ -147,34 +148,18 @@ def _recompute_district_on_commit(district_id: int) -> None:
 
 # ---------------------------------------------------------------- iCalendar
 
-def _ics_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _ics_fold(line: str) -> str:
-    """RFC 5545 3.1: lines of at most 75 octets, continued with CRLF + one space (never splitting a character)."""
-    out, current = [], b""
-    for char in line:
-        encoded = char.encode()
-        if len(current) + len(encoded) > (75 if not out else 74):
-            out.append(current.decode())
-            current = b""
-        current += encoded
-    out.append(current.decode())
-    return "\r\n ".join(out)
-
-
 def calendar_to_ics(district: District, now: datetime | None = None) -> str:
     """The district's school years as iCalendar (RFC 5545): one all-day VEVENT per closure and per first and
     last day of school. Lines end in CRLF and are folded at 75 octets."""
     stamp_text = (now or timezone.now()).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Massachusetts IEP//School calendar//EN",
-             "CALSCALE:GREGORIAN", _ics_escape(f"X-WR-CALNAME:{district.name} school calendar")]
+             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{ical.text(district.name + ' school calendar')}"]
 
     def event(uid: str, start: date, end: date, summary: str) -> None:
-        lines.extend(["BEGIN:VEVENT", f"UID:{uid}@{district.org_code}.iep.invalid", f"DTSTAMP:{stamp_text}",
+        lines.extend(["BEGIN:VEVENT", f"UID:{ical.uid(uid)}@{ical.uid(district.org_code)}.iep.invalid",
+                      f"DTSTAMP:{stamp_text}",
                       f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{end + timedelta(days=1):%Y%m%d}",
-                      f"SUMMARY:{_ics_escape(summary)}", "TRANSP:TRANSPARENT", "END:VEVENT"])
+                      f"SUMMARY:{ical.text(summary)}", "TRANSP:TRANSPARENT", "END:VEVENT"])
 
     for row in SchoolCalendar.objects.for_district(district.pk):
         event(f"{row.label}-first", row.first_day, row.first_day, f"First day of school ({row.label})")
@@ -183,7 +168,7 @@ def calendar_to_ics(district: District, now: datetime | None = None) -> str:
             event(f"{row.label}-closed-{number}", start, end,
                   f"No school: {description}" if description else "No school")
     lines.append("END:VCALENDAR")
-    return "".join(_ics_fold(line) + "\r\n" for line in lines)
+    return ical.document(lines)
 
 
 # ---------------------------------------------------------------- events and facts

@@ -73,6 +73,7 @@ def _scoped(visible: dict, allowed: dict) -> Callable[[str, str | None], str]:
 # Expected outcome per rule, for an authenticated principal (anonymous always gets LOGIN).
 RULES: dict[str, Callable[[str, str | None], str]] = {
     "signed_in": lambda p, r: OK,
+    "own_only": lambda p, r: HIDE,
     "district_admin_any": lambda p, r: OK if p in DISTRICT_ADMIN_OF else DENY,
     "student_view": _scoped(SEES, SEES),
     "student_district_admin": _scoped(SEES, DISTRICT_ADMIN_OF),      # access log, Team management
@@ -108,6 +109,10 @@ ROUTES: dict[str, Route] = {
     "home": Route({"GET": "signed_in"}),
     "account:2fa-setup": Route({"GET": "signed_in", "POST": "signed_in"}),
     "account:2fa-verify": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "account:api-tokens": Route({"GET": "signed_in", "POST": "signed_in"}),
+    # a token is its owner's alone: revoking another person's answers 404 (the matrix's tokens belong to staff
+    # who are not principals)
+    "account:api-token-revoke": Route({"POST": "own_only"}, {"token_pk": "token"}),
     "students:list": Route({"GET": "signed_in"}),
     "students:detail": Route({"GET": "student_view"}, S),
     "students:access_log": Route({"GET": "student_district_admin"}, S),
@@ -233,7 +238,14 @@ OBJECTS: dict[str, Callable] = {
     "history": lambda world, relation: world.ieps[relation]["vision"].history.order_by("history_id").first(),
     "evaluation": lambda world, relation: world.ieps[relation]["evaluation"],
     "document": lambda world, relation: world.ieps[relation]["document"],
+    "token": lambda world, relation: _api_token(world.staff[relation]),
 }
+
+
+def _api_token(user):
+    from accounts.services import api_token_create
+
+    return user.api_tokens.first() or api_token_create(user=user, name="matrix", days=30)[0]
 OBJECTS.update({  # timelines
     "district": lambda world, relation: world.students[relation].district,
     "event": lambda world, relation: _timeline_row("event", world.students[relation]),

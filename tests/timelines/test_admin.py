@@ -1,5 +1,6 @@
 import pytest
 
+from tests.auth_helpers import force_login_verified
 from tests.factories import UserFactory
 from tests.timelines.factories import ma_year
 from timelines.models import SchoolCalendar
@@ -9,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def superuser_client(client):
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    force_login_verified(client, UserFactory(username="root", is_staff=True, is_superuser=True))
     return client
 
 
