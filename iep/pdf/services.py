@@ -25,8 +25,8 @@ def document_request(*, iep: IEP, kind: str, user: User) -> tuple[RenderedDocume
     queued or rendering) it is returned as it is, so an unchanged IEP is answered from the stored file and
     two clicks start one job. A failed one is queued again, and so is one still "queued" longer than
     IEP_PDF_REQUEUE_AFTER_SECONDS (its message may have been lost on the way to a worker; a duplicate render
-    is harmless, see document_render), so asking again is never ignored for long. The unique constraint settles two requests
-    racing for the same new key: the loser reads the winner's row.
+    is harmless, see document_render), so asking again is never ignored for long. The unique constraint
+    settles two requests racing for the same new key: the loser reads the winner's row.
     """
     html = render_html(build_context(iep, kind))
     key = cache_key(kind, html)

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from iep.models import RenderedDocument
 from iep.pdf.sample import sample_iep
 from jobs.models import JobRun, OutboxMessage, TaskDelivery
-from jobs.services import outbox_dispatch, outbox_sweep, retry_countdown
+from jobs.services import outbox_sweep, retry_countdown
 from tests.timelines.factories import ma_year
 
 
