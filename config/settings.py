@@ -157,6 +157,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies: depth, top-level object and 64-bit integers checked before parsing (config/input_checks.py)
+    "DEFAULT_PARSER_CLASSES": ["config.input_checks.GuardedJSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Massachusetts IEP API",
@@ -270,6 +273,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "SectionKindEnum": "iep.models.sections.Section.Kind",
     "IEPStatusEnum": "iep.models.iep.IEP.Status",
 })
+
+# Hostile input (docs/resilience.md): date range, NUL and surrogates, integer bounds, unknown API fields
+INSTALLED_APPS += ["config.apps.InputChecksConfig"]
 
 # jobs: the outbox (decision 3) and fail-fast enqueueing while Redis is down (issue 10).
 INSTALLED_APPS += ["jobs"]

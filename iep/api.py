@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from accounts import access
 from accounts.models import User
+from config.query import StudentFilter, query_filters
 
 from .access_log import log_read
 from .exceptions import (
@@ -150,9 +151,8 @@ class IEPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
 
     def get_queryset(self):
         ieps = visible_ieps(self.request.user).select_related("student")
-        student = self.request.query_params.get("student", "")
-        if self.action == "list" and student:
-            ieps = ieps.filter(student_id=int(student) if student.isdigit() else 0)
+        if self.action == "list" and (student := query_filters(self.request, StudentFilter)["student"]):
+            ieps = ieps.filter(student_id=student)
         if self.action == "retrieve":
             ieps = ieps.prefetch_related("sections__updated_by")
         return ieps.order_by("-start_date", "-pk")
@@ -203,6 +203,8 @@ class IEPViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
     def respond(self, request, pk=None):
         iep = self._act("respond")
         content = request.data.get("content", request.data)
+        if not isinstance(content, dict):
+            raise ValidationError({"content": ["Send the response section's fields as a JSON object."]})
         iep = run(lambda: services.iep_record_response(iep=iep, user=request.user, content=dict(content)))
         return Response(IEPSerializer(iep).data)
 
@@ -441,9 +443,8 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
 
     def get_queryset(self):
         evaluations = visible_evaluations(self.request.user).select_related("student")
-        student = self.request.query_params.get("student", "")
-        if self.action == "list" and student:
-            evaluations = evaluations.filter(student_id=int(student) if student.isdigit() else 0)
+        if self.action == "list" and (student := query_filters(self.request, StudentFilter)["student"]):
+            evaluations = evaluations.filter(student_id=student)
         return evaluations
 
     def retrieve(self, request, *args, **kwargs):
