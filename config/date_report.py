@@ -1,6 +1,6 @@
 """Stored dates outside the accepted range (docs/resilience.md): rows written before dates were range-checked."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.apps import apps as global_apps
 from django.db import models
@@ -26,7 +26,7 @@ def out_of_range_dates(*, apps=global_apps, app_labels=APPS, sample: int = 5) ->
             if not isinstance(field, models.DateField):
                 continue
             if isinstance(field, models.DateTimeField):
-                bounds = (datetime(MIN_YEAR, 1, 1, tzinfo=_utc()), datetime(MAX_YEAR, 12, 31, 23, 59, tzinfo=_utc()))
+                bounds = (datetime(MIN_YEAR, 1, 1, tzinfo=UTC), datetime(MAX_YEAR, 12, 31, 23, 59, tzinfo=UTC))
             else:
                 bounds = (low, high)
             outside = model._default_manager.filter(Q(**{f"{field.name}__lt": bounds[0]})
@@ -36,12 +36,6 @@ def out_of_range_dates(*, apps=global_apps, app_labels=APPS, sample: int = 5) ->
                 found.append({"model": model._meta.label, "field": field.name, "count": count,
                               "ids": list(outside.order_by("pk").values_list("pk", flat=True)[:sample])})
     return found
-
-
-def _utc():
-    from datetime import UTC
-
-    return UTC
 
 
 def format_report(found: list[dict]) -> list[str]:

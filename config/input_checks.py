@@ -145,16 +145,15 @@ def install() -> None:
     from django import forms
     from rest_framework import fields, serializers
 
+    original = serializers.Serializer.to_internal_value
+    if getattr(original, "refuses_unknown_fields", False):  # installed already
+        return
     for field_class in (forms.DateField, forms.DateTimeField, fields.DateField, fields.DateTimeField):
         field_class.default_validators = [*field_class.default_validators, sane_date]
     forms.CharField.default_validators = [*forms.CharField.default_validators, clean_characters]
     for field_class in (forms.IntegerField, fields.IntegerField):
         field_class.default_validators = [*field_class.default_validators, MinValueValidator(INT32_MIN),
                                           MaxValueValidator(INT32_MAX)]
-
-    original = serializers.Serializer.to_internal_value
-    if getattr(original, "refuses_unknown_fields", False):
-        return
 
     def to_internal_value(self, data):
         refuse_unknown_fields(self, data)

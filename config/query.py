@@ -23,6 +23,6 @@ def query_filters(request, form_class: type[forms.Form], **kwargs) -> dict:
     """The cleaned query parameters of `request` (absent ones None or empty), or a 400 naming each bad one."""
     form = form_class(request.query_params, **kwargs)
     if not form.is_valid():
-        raise ValidationError(form.errors.get_json_data() and {name: [e["message"] for e in errors]
-                                                              for name, errors in form.errors.get_json_data().items()})
+        raise ValidationError({name: [error["message"] for error in errors]
+                               for name, errors in form.errors.get_json_data().items()})
     return form.cleaned_data
