@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from config.query import StudentFilter, query_filters
 from students.models import District, Student
 
 from . import access, services
@@ -132,9 +133,8 @@ class TeamMembershipViewSet(StudentReadLogging, mixins.ListModelMixin, mixins.Re
 
     def get_queryset(self):
         memberships = TeamMembership.objects.filter(student__in=access.visible_students(self.request.user))
-        student = self.request.query_params.get("student", "")
-        if self.action == "list" and student.isdigit():
-            memberships = memberships.filter(student_id=int(student))
+        if self.action == "list" and (student := query_filters(self.request, StudentFilter)["student"]):
+            memberships = memberships.filter(student_id=student)
         return memberships.select_related("student", "user").order_by("student_id", "-team_role", "user_id")
 
     def create(self, request, *args, **kwargs):

@@ -8,6 +8,7 @@ from students.api import StudentViewSet
 from timelines.api import DeadlineViewSet, TimelineEventViewSet
 
 router = DefaultRouter()
+router.include_format_suffixes = False  # no ".json" duplicates: they 500ed on actions; the API speaks JSON only
 router.register("students", StudentViewSet, basename="student")
 router.register("manage/users", StaffViewSet, basename="manage-user")
 router.register("manage/role-assignments", RoleAssignmentViewSet, basename="manage-role")

@@ -78,6 +78,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
         "max_size": env.int("DATABASE_POOL_MAX", default=20),
+        # How long a request waits for a connection before failing (503, see docs/resilience.md). psycopg's
+        # default is 30 s, which hung every request while PostgreSQL was down.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=1.0),
     }
 # A read replica for dashboards and exports (config/db_router.py, docs/scaling.md): optional.
 if env.str("DATABASE_REPLICA_URL", default=""):
@@ -121,7 +124,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         # short timeouts: a hung Redis costs a cache call at most a second (docs/resilience.md)
+         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -158,6 +163,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies: depth, top-level object and 64-bit integers checked before parsing (config/input_checks.py)
+    "DEFAULT_PARSER_CLASSES": ["config.input_checks.GuardedJSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Massachusetts IEP API",
@@ -180,8 +188,9 @@ IEP_LOCK_LEASE = timedelta(minutes=env.int("IEP_LOCK_LEASE_MINUTES", default=30)
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
-if REDIS_URL:  # issue 5's speed target: sessions read from Redis, written through to the database
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only (Django's default engine), never in Redis: with Redis stopped or hung staff
+# still sign in, read, edit and save (docs/resilience.md).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -279,13 +288,18 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "IEPStatusEnum": "iep.models.iep.IEP.Status",
 })
 
+# Hostile input (docs/resilience.md): date range, NUL and surrogates, integer bounds, unknown API fields
+INSTALLED_APPS += ["config.apps.InputChecksConfig"]
+
 # jobs: the outbox (decision 3) and fail-fast enqueueing while Redis is down (issue 10).
 INSTALLED_APPS += ["jobs"]
 CELERY_TASK_PUBLISH_RETRY = False  # a send to a dead broker fails at once; the outbox row waits for the dispatcher
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0,
     # an unacknowledged job (its worker killed) goes back to the queue after this many seconds
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # (5 minutes: a worker killed as a whole has its jobs redelivered within minutes; a job running longer than
+    # this is handed to a second worker while the first still runs; every job is idempotent, see docs/resilience.md)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
     # ... found by a sweep every interval x throttle seconds (kombu's defaults: 10 x 10)
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
@@ -298,6 +312,11 @@ CELERY_BEAT_SCHEDULE["jobs-outbox-purge"] = {
     "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=30),
 }
 JOBS_MAX_DELIVERIES = env.int("JOBS_MAX_DELIVERIES", default=3)
+# Resilience (docs/resilience.md): a job published but not started by a worker within this bound is re-sent by the
+# minute's sweep; asking again for a document queued this long requeues it; /healthz flags an older open job.
+JOBS_RESEND_AFTER_SECONDS = env.int("JOBS_RESEND_AFTER_SECONDS", default=300)
+IEP_PDF_REQUEUE_AFTER_SECONDS = env.int("IEP_PDF_REQUEUE_AFTER_SECONDS", default=30)
+JOBS_BACKLOG_ALERT_SECONDS = env.int("JOBS_BACKLOG_ALERT_SECONDS", default=900)
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [  # issue 10: every operation documents its errors
     "drf_spectacular.hooks.postprocess_schema_enums", "config.api_docs.document_errors"]
 

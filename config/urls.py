@@ -28,6 +28,7 @@ urlpatterns = [
 urlpatterns.append(path("", include("iep.pdf_urls")))
 
 handler404 = "config.views.not_found"  # issue 10: JSON 404s under /api/
+handler500 = "config.views.server_error"  # an unreachable database answers 503 (docs/resilience.md)
 
 # Deadline dashboards (issue 7): /dashboard/ pages and drill-down lists; API under /api/dashboard/
 urlpatterns.append(path("dashboard/", include("timelines.dashboard_urls")))

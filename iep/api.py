@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from accounts import access
 from accounts.api_logging import StudentReadLogging
 from accounts.models import User
+from config.query import StudentFilter, query_filters
 
 from .access_log import log_read
 from .exceptions import (
@@ -152,9 +153,8 @@ class IEPViewSet(StudentReadLogging, mixins.ListModelMixin, mixins.RetrieveModel
 
     def get_queryset(self):
         ieps = visible_ieps(self.request.user).select_related("student")
-        student = self.request.query_params.get("student", "")
-        if self.action == "list" and student:
-            ieps = ieps.filter(student_id=int(student) if student.isdigit() else 0)
+        if self.action == "list" and (student := query_filters(self.request, StudentFilter)["student"]):
+            ieps = ieps.filter(student_id=student)
         if self.action == "retrieve":
             ieps = ieps.prefetch_related("sections__updated_by")
         return ieps.order_by("-start_date", "-pk")
@@ -205,6 +205,8 @@ class IEPViewSet(StudentReadLogging, mixins.ListModelMixin, mixins.RetrieveModel
     def respond(self, request, pk=None):
         iep = self._act("respond")
         content = request.data.get("content", request.data)
+        if not isinstance(content, dict):
+            raise ValidationError({"content": ["Send the response section's fields as a JSON object."]})
         iep = run(lambda: services.iep_record_response(iep=iep, user=request.user, content=dict(content)))
         return Response(IEPSerializer(iep).data)
 
@@ -446,9 +448,8 @@ class EvaluationViewSet(StudentReadLogging, mixins.ListModelMixin, mixins.Retrie
 
     def get_queryset(self):
         evaluations = visible_evaluations(self.request.user).select_related("student")
-        student = self.request.query_params.get("student", "")
-        if self.action == "list" and student:
-            evaluations = evaluations.filter(student_id=int(student) if student.isdigit() else 0)
+        if self.action == "list" and (student := query_filters(self.request, StudentFilter)["student"]):
+            evaluations = evaluations.filter(student_id=student)
         return evaluations
 
     def retrieve(self, request, *args, **kwargs):

@@ -10,11 +10,17 @@ class OutboxMessage(models.Model):
     minute, or the command), which claims them with SELECT ... FOR UPDATE SKIP LOCKED so two dispatchers
     never send the same row at once. A row may still be sent twice (a dispatcher dying between send and
     mark); every task behind it is idempotent.
+
+    A publish is not trusted: "sent" only means Redis took the message. The worker marks the row started and
+    then done (jobs.services.counted_deliveries); a row still "sent" and not started `JOBS_RESEND_AFTER_SECONDS`
+    after its publish (a message lost between Redis and a worker) is sent again by the sweep (docs/resilience.md).
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
+        SENT = "sent", "Sent (published)"
+        STARTED = "started", "Started"
+        DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
     task = models.CharField(max_length=200)
@@ -24,6 +30,8 @@ class OutboxMessage(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -42,6 +50,7 @@ class TaskDelivery(models.Model):
 
     class Status(models.TextChoices):
         RUNNING = "running", "Running"
+        RETRIED = "retried", "Retried (a later attempt has its own row)"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
@@ -53,3 +62,17 @@ class TaskDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.key}: {self.deliveries} ({self.status})"
+
+
+class JobRun(models.Model):
+    """The last run of one scheduled (nightly) job, for /healthz: an operator's monitor sees a job that stopped
+    running. One row per task name, overwritten at each start and finish."""
+
+    name = models.CharField(max_length=200, unique=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    succeeded = models.BooleanField(null=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,3 +1,4 @@
+from django import forms
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -6,10 +7,19 @@ from rest_framework.response import Response
 
 from accounts import access
 from accounts.serializers import AccessLogEntrySerializer
+from config.query import IdField, query_filters
 
+from .disabilities import Disability, Grade
 from .models import Student
 from .selectors import access_log_for, students_search
 from .serializers import StudentDetailSerializer, StudentSerializer
+
+
+class StudentListFilter(forms.Form):
+    q = forms.CharField(required=False, max_length=100)
+    school = IdField()
+    grade = forms.ChoiceField(choices=[("", "All"), *Grade.choices], required=False)
+    disability = forms.ChoiceField(choices=[("", "All"), *Disability.choices], required=False)
 
 
 @extend_schema_view(list=extend_schema(parameters=[
@@ -27,11 +37,9 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         students = access.visible_students(self.request.user).select_related("school")
         if self.action == "list":
-            params = self.request.query_params
-            school = params.get("school", "")
-            students = students_search(students, query=params.get("q", "")[:100],
-                                       school_id=int(school) if school.isdigit() else None,
-                                       grade=params.get("grade", ""), disability=params.get("disability", ""))
+            params = query_filters(self.request, StudentListFilter)
+            students = students_search(students, query=params["q"], school_id=params["school"],
+                                       grade=params["grade"], disability=params["disability"])
         else:
             students = students.prefetch_related("guardians")
         return students.order_by("last_name", "first_name", "pk")

@@ -5,6 +5,7 @@ Outside CI a test that needs PostgreSQL or Redis skips with a reason; in CI (CI=
 """
 
 import os
+import random
 
 import pytest
 from django.db import connection
@@ -12,6 +13,13 @@ from django.db import connection
 from config.celery import app as celery_app
 
 IN_CI = os.environ.get("CI") == "true"
+# The API fuzz test's random seed, drawn once per run and shown in the report header (tests/config/test_api_fuzz.py)
+os.environ.setdefault("FUZZ_RANDOM_SEED", str(random.SystemRandom().randrange(2**32)))
+
+
+def pytest_report_header(config):
+    return (f"API fuzz seeds: fixed {os.environ.get('FUZZ_SEED', '0')}, random {os.environ['FUZZ_RANDOM_SEED']} "
+            f"(replay a failure with FUZZ_SEED=<seed>)")
 
 
 def _unavailable(reason: str):

@@ -1,3 +1,4 @@
+from django import forms
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -6,11 +7,16 @@ from rest_framework.response import Response
 
 from accounts import access
 from accounts.api_logging import StudentReadLogging
+from config.query import StudentFilter, query_filters
 
 from . import services
 from .forms import TimelineEventForm
 from .models import Deadline, TimelineEvent
 from .serializers import DeadlineSerializer, TimelineEventSerializer
+
+
+class DeadlineListFilter(StudentFilter):
+    status = forms.ChoiceField(choices=[("", "Any"), *Deadline.Status.choices], required=False)
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("student", int),
@@ -24,11 +30,12 @@ class DeadlineViewSet(StudentReadLogging, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         deadlines = Deadline.objects.filter(student__in=access.visible_students(self.request.user))
-        params = self.request.query_params
-        if params.get("student", "").isdigit():
-            deadlines = deadlines.filter(student_id=int(params["student"]))
-        if params.get("status") in Deadline.Status.values:
-            deadlines = deadlines.filter(status=params["status"])
+        if self.action == "list":
+            params = query_filters(self.request, DeadlineListFilter)
+            if params["student"]:
+                deadlines = deadlines.filter(student_id=params["student"])
+            if params["status"]:
+                deadlines = deadlines.filter(status=params["status"])
         return deadlines.order_by("due", "student_id", "key", "pk")
 
 
@@ -43,8 +50,8 @@ class TimelineEventViewSet(StudentReadLogging, mixins.CreateModelMixin, viewsets
 
     def get_queryset(self):
         events = TimelineEvent.objects.filter(student__in=access.visible_students(self.request.user))
-        if self.request.query_params.get("student", "").isdigit():
-            events = events.filter(student_id=int(self.request.query_params["student"]))
+        if self.action == "list" and (student := query_filters(self.request, StudentFilter)["student"]):
+            events = events.filter(student_id=student)
         return events.select_related("recorded_by").order_by("-date", "-pk")
 
     def create(self, request, *args, **kwargs):

@@ -4,6 +4,8 @@ from datetime import date, timedelta
 
 from django import forms
 
+from config.input_checks import json_problem, text_problem
+
 from .models import EVENT_LABELS, FACT_FIELDS, EventKey, SchoolCalendar, StudentFacts, TimelineEvent
 
 # Events that are scheduled ahead (a meeting, the start of an IEP) may lie in the future; the others record
@@ -159,7 +161,12 @@ class CalendarImportForm(forms.Form):
         else:
             raise forms.ValidationError("Choose a CAL.json file or paste its contents.")
         try:
-            data["parsed"] = json.loads(raw.decode("utf-8"))
+            decoded = raw.decode("utf-8")
+            if problem := json_problem(decoded):  # before parsing: Python's parser recurses (docs/resilience.md)
+                raise forms.ValidationError(problem)
+            data["parsed"] = json.loads(decoded)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise forms.ValidationError(f"This is not valid JSON: {exc}.") from None
+        if problem := text_problem(data["parsed"]):
+            raise forms.ValidationError(problem)
         return data

@@ -9,16 +9,24 @@ from students.models import age_on
 
 
 def add_years(day: date, years: int) -> date:
-    """`day` moved `years` years on; 29 February becomes 28 February in a common year."""
+    """`day` moved `years` years on; 29 February becomes 28 February in a common year. Saturates at the first and
+    last representable dates instead of raising: a stored out-of-range date (docs/resilience.md) must not crash
+    the pages that compute from it."""
+    year = day.year + years
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def default_end(start: date) -> date:
     """The IEP period's default end: one year less a day after the start."""
-    return add_years(start, 1) - timedelta(days=1)
+    end = add_years(start, 1)
+    return end if end == date.max else end - timedelta(days=1)
 
 
 class AgeStrand(models.TextChoices):

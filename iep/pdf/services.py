@@ -1,7 +1,9 @@
 """Ask for a printed document and render it. Whether the user may print at all is the door's question."""
 
 import time
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,8 +23,10 @@ def document_request(*, iep: IEP, kind: str, user: User) -> tuple[RenderedDocume
 
     The cache key covers the whole printed HTML (decision 13): if a document with that key exists (ready,
     queued or rendering) it is returned as it is, so an unchanged IEP is answered from the stored file and
-    two clicks start one job. A failed one is queued again. The unique constraint settles two requests
-    racing for the same new key: the loser reads the winner's row.
+    two clicks start one job. A failed one is queued again, and so is one still "queued" longer than
+    IEP_PDF_REQUEUE_AFTER_SECONDS (its message may have been lost on the way to a worker; a duplicate render
+    is harmless, see document_render), so asking again is never ignored for long. The unique constraint
+    settles two requests racing for the same new key: the loser reads the winner's row.
     """
     html = render_html(build_context(iep, kind))
     key = cache_key(kind, html)
@@ -40,6 +44,13 @@ def document_request(*, iep: IEP, kind: str, user: User) -> tuple[RenderedDocume
             status=RenderedDocument.Status.QUEUED, error="", requested_by=user, updated_at=timezone.now())
         document.refresh_from_db()
         return document, True
+    stuck = timezone.now() - timedelta(seconds=settings.IEP_PDF_REQUEUE_AFTER_SECONDS)
+    if document.status == RenderedDocument.Status.QUEUED and document.updated_at < stuck:
+        # one conditional UPDATE: of two requests at once, one requeues
+        requeued = RenderedDocument.objects.filter(pk=document.pk, status=RenderedDocument.Status.QUEUED,
+                                                   updated_at__lt=stuck).update(updated_at=timezone.now())
+        document.refresh_from_db()
+        return document, bool(requeued)
     return document, False
 
 

@@ -7,8 +7,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
+from config.input_checks import MAX_YEAR, MIN_YEAR
 
-from ..exceptions import WrongStatus
+from ..exceptions import InvalidContent, WrongStatus
 from ..models import IEP, Section
 from ..models.iep import add_years, default_end
 
@@ -20,7 +21,10 @@ def _shift(value: str | None, days: int, start: date, end: date) -> str | None:
     if not value:
         return value
     old = date.fromisoformat(value)
-    moved = add_years(old, 1) if days in (365, 366) else old + timedelta(days=days)
+    try:
+        moved = add_years(old, 1) if days in (365, 366) else old + timedelta(days=days)
+    except OverflowError:  # a stored out-of-range date (docs/resilience.md): the period's bound instead
+        moved = end
     return min(max(moved, start), end).isoformat()
 
 
@@ -67,6 +71,9 @@ def iep_copy_forward(*, iep: IEP, user: User, meeting_date: date | None = None) 
     source = IEP.objects.select_for_update().select_related("student__district").get(pk=iep.pk)
     if source.status not in (IEP.Status.ACCEPTED, IEP.Status.PARTIALLY_ACCEPTED):
         raise WrongStatus("Only the current (accepted or partially accepted) IEP can be copied forward.")
+    if not MIN_YEAR <= source.end_date.year <= MAX_YEAR:  # stored before dates were range-checked
+        raise InvalidContent({"end_date": [f"This IEP ends {source.end_date}, outside {MIN_YEAR}-{MAX_YEAR}: "
+                                           "correct its end date first."]})
     start = source.end_date + timedelta(days=1)
     district = source.student.district
     target = IEP(student=source.student, meeting_type=IEP.MeetingType.ANNUAL_REVIEW, start_date=start,

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from config.input_checks import scrub, text_problem
 
 from ..exceptions import InvalidContent, NotLocked, SectionLocked, SectionNotHeld, StaleVersion
 from ..models import LockNotice, Section, SectionDraft, SectionLock, SectionLockEvent
@@ -52,8 +53,9 @@ def _keep_draft(section: Section, user: User, content, base_version: int, now: d
     """Upsert the user's draft (one per section and user): their latest text is never dropped."""
     if not isinstance(content, dict):
         raise InvalidContent({"content": ["Give the section's fields as an object."]})
-    # One INSERT ... ON CONFLICT DO UPDATE on the (section, user) unique constraint: no read, no race.
-    draft = SectionDraft(section=section, user=user, content=content, base_version=base_version, saved_at=now)
+    # One INSERT ... ON CONFLICT DO UPDATE on the (section, user) unique constraint: no read, no race. NUL and
+    # lone surrogates cannot be stored: they are taken out, the rest of the text is kept (docs/resilience.md).
+    draft = SectionDraft(section=section, user=user, content=scrub(content), base_version=base_version, saved_at=now)
     SectionDraft.objects.bulk_create([draft], update_conflicts=True, unique_fields=["section", "user"],
                                      update_fields=["content", "base_version", "saved_at"])
     return draft
@@ -132,7 +134,16 @@ def section_save_draft(*, section: Section, user: User, content: dict, base_vers
         draft = _keep_draft(section, user, content, base_version, now)
     if not renewed:
         raise SectionNotHeld(section, _lock(section), draft)
+    if bad := _bad_characters(content):  # kept without them, and the writer is told
+        raise InvalidContent(bad)
     return draft
+
+
+def _bad_characters(content) -> dict[str, list[str]]:
+    """Field errors for the top-level fields of `content` that hold a NUL or a lone surrogate."""
+    if not isinstance(content, dict):
+        return {}
+    return {str(name): [problem] for name, value in content.items() if (problem := text_problem(value))}
 
 
 def section_check_in(*, section: Section, user: User, content: dict, base_version: int, generation: int,

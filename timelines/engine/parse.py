@@ -193,14 +193,21 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def load_json_file(path: str | Path, where: str) -> object:
-    """Read and decode one JSON file (UTF-8), or raise `EngineInputError` (4.4 item 1)."""
+MAX_FILE_BYTES = 10 * 1024 * 1024  # a district's calendar or one case is kilobytes; an endless file stops here
+
+
+def load_json_file(path: str | Path, where: str, *, max_bytes: int = MAX_FILE_BYTES) -> object:
+    """Read and decode one JSON file (UTF-8), or raise `EngineInputError` (4.4 item 1). Reads at most
+    `max_bytes` + 1 bytes, so a huge or endless file (a pipe, /dev/zero) is refused without filling memory."""
     shown = json.dumps(str(path), ensure_ascii=True)
     try:
-        data = Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            data = file.read(max_bytes + 1)
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise EngineInputError(f"{where} file {shown}: cannot be read ({reason})") from None
+    if len(data) > max_bytes:
+        raise EngineInputError(f"{where} file {shown}: larger than {max_bytes // (1024 * 1024)} MB, the limit")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
