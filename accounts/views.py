@@ -11,6 +11,8 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from signin.qr import qr_data_uri
+
 from . import security
 from .forms import OTPCodeForm
 
@@ -48,6 +50,7 @@ def two_factor_setup(request):
             form.add_error("code", "That code did not match. Check that your phone's clock is right and try again.")
     return render(request, "accounts/two_factor_setup.html", {
         "form": form, "otpauth_uri": device.config_url, "secret": b32encode(device.bin_key).decode(),
+        "qr_data_uri": qr_data_uri(device.config_url),  # signin: the setup link as a server-drawn QR code
         "required": request.session.get(security.SECOND_FACTOR) == "setup", "next": _next_url(request)})
 
 

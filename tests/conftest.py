@@ -54,6 +54,7 @@ def _celery_eager_by_default():
 def _test_settings(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
+    settings.SIGNIN_RATE_LIMITS = False  # counters live in the cache, shared by tests; tests/signin turns them on
 
 
 @pytest.fixture(autouse=True)
