@@ -8,7 +8,7 @@ class SigninConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-        from . import security_log
+        from . import security_log, tasks  # noqa: F401  (tasks: registered for the outbox's eager mode too)
 
         # The security log is an audit trail of Django's own sign-in events, not domain logic: these three
         # signals are the only place every sign-in path (password, single sign-on, admin) passes through.

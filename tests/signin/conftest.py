@@ -17,6 +17,13 @@ PROVIDER_SCRIPT = Path(__file__).with_name("oidc_provider.py")
 CLIENT_ID, CLIENT_SECRET = "iep-app", "test-secret"
 
 
+def fresh_address() -> str:
+    """A client address no earlier run has used: rate-limit counters outlive a test in a shared Redis cache."""
+    import random
+
+    return f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+
+
 class ProviderProcess:
     def __init__(self):
         self.process = subprocess.Popen(
@@ -78,3 +85,67 @@ def sso_round_trip(client, provider, *, follow_callback: bool = True):
     assert parts.path == f"/signin/oidc/{provider.slug}/callback/"
     local = f"{parts.path}?{parts.query}"
     return local, (client.get(local) if follow_callback else None)
+
+
+class Mailbox:
+    """A real SMTP server (aiosmtpd) on a free loopback port; `messages` are what arrived, parsed."""
+
+    def __init__(self):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.messages = []
+        self.controller = None
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        mailbox = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                from email import message_from_bytes, policy
+
+                message = message_from_bytes(envelope.content, policy=policy.default)
+                mailbox.messages.append({"to": envelope.rcpt_tos, "message": message})
+                return "250 Message accepted for delivery"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def wait(self, count: int = 1, seconds: float = 10.0) -> list:
+        import time
+
+        deadline = time.monotonic() + seconds
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+    @staticmethod
+    def text(item) -> str:
+        return item["message"].get_body(preferencelist=("plain",)).get_content()
+
+    @staticmethod
+    def html(item) -> str:
+        return item["message"].get_body(preferencelist=("html",)).get_content()
+
+
+@pytest.fixture
+def smtp(settings):
+    """Django's SMTP backend pointed at a real SMTP server of the test's own."""
+    box = Mailbox()
+    box.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", box.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    yield box
+    box.stop()

@@ -10,7 +10,7 @@ from accounts.models import Role, User
 from signin.models import DistrictSignIn, OIDCIdentity, SecurityEvent
 from tests.factories import DistrictFactory, RoleAssignmentFactory, SchoolFactory, UserFactory
 
-from .conftest import sso_round_trip
+from .conftest import fresh_address, sso_round_trip
 
 pytestmark = pytest.mark.django_db
 
@@ -205,9 +205,9 @@ def test_the_client_secret_can_come_from_the_environment(client, world, monkeypa
 
 def test_the_callback_is_rate_limited_per_address(client, world, settings):
     settings.SIGNIN_RATE_LIMITS, settings.SIGNIN_OIDC_PER_ADDRESS = True, 3
-    client.defaults["REMOTE_ADDR"] = "10.9.8.7"
+    address = client.defaults["REMOTE_ADDR"] = fresh_address()
     callback, first = sso_round_trip(client, world["provider"])  # start + callback: 2 hits
     assert first.status_code == 302
     assert client.get(callback).status_code == 400  # 3rd hit: still served (a replay)
     assert client.get(callback).status_code == 429
-    assert SecurityEvent.objects.filter(kind="rate_limited", address="10.9.8.7").exists()
+    assert SecurityEvent.objects.filter(kind="rate_limited", address=address).exists()
