@@ -11,6 +11,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from signin.forms import SignInCodeForm
 from signin.qr import qr_data_uri
 
 from . import security
@@ -60,7 +61,7 @@ def two_factor_setup(request):
 def two_factor_verify(request):
     if request.user.is_verified():
         return redirect(_next_url(request))
-    form = OTPCodeForm(request.POST or None)
+    form = SignInCodeForm(request.POST or None)  # signin: also accepts a backup code
     if form.is_valid():
         device = match_token(request.user, form.cleaned_data["code"])
         if device is not None:

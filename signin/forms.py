@@ -37,3 +37,19 @@ class ResetRequestForm(PasswordResetForm):
 class EmailPreferenceForm(forms.Form):
     weekly_digest = forms.BooleanField(
         label=_("Send me the weekly email of my deadlines (overdue and due within 14 days)"), required=False)
+
+
+class SignInCodeForm(forms.Form):
+    """The code prompt at sign-in: the authenticator app's 6 digits, or one of the account's backup codes."""
+
+    code = forms.CharField(
+        label=_("6-digit code from your authenticator app, or a backup code"), min_length=6, max_length=12,
+        widget=forms.TextInput(attrs={"class": "usa-input usa-input--medium", "autocomplete": "one-time-code",
+                                      "autocapitalize": "none", "spellcheck": "false"}))
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().replace(" ", "").replace("-", "").lower()
+        if not (len(code) == 6 and code.isdigit()) and not (len(code) == 10 and code.isalnum()):
+            raise forms.ValidationError(_("Enter the 6 digits shown in your authenticator app, or a 10-character "
+                                          "backup code."))
+        return code

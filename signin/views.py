@@ -221,7 +221,7 @@ def security_log(request):
 @require_http_methods(["GET", "POST"])
 def email_preferences(request):
     preference = EmailPreference.objects.filter(user=request.user).first()
-    form = EmailPreferenceForm(request.POST or None,
+    form = EmailPreferenceForm(request.POST if request.method == "POST" else None,
                                initial={"weekly_digest": preference.weekly_digest if preference else True})
     if request.method == "POST" and form.is_valid():
         EmailPreference.objects.update_or_create(user=request.user,
