@@ -10,6 +10,8 @@ from .services import passwords_allowed
 class SignInForm(AuthenticationForm):
     """Django's sign-in form, refusing a password sign-in where the district allows single sign-on only."""
 
+    password = forms.CharField(label=_("Password"), strip=False, max_length=4096,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
     error_messages = {
         **AuthenticationForm.error_messages,
         "sso_only": _("Your district signs in with its own accounts: use the sign-in button below."),
