@@ -299,8 +299,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")  # links in emai
 SIGNIN_SECRET_KEY = env.str("SIGNIN_SECRET_KEY", default="")  # encrypts stored client secrets; else SECRET_KEY
 SIGNIN_OIDC_TIMEOUT = env.float("SIGNIN_OIDC_TIMEOUT", default=5.0)  # seconds, each call to a provider
 SIGNIN_RATE_LIMITS = env.bool("SIGNIN_RATE_LIMITS", default=True)
-SIGNIN_LOGIN_PER_ADDRESS = env.int("SIGNIN_LOGIN_PER_ADDRESS", default=60)  # sign-in posts per 5 minutes
-SIGNIN_OIDC_PER_ADDRESS = env.int("SIGNIN_OIDC_PER_ADDRESS", default=60)  # SSO starts + callbacks per 5 minutes
+SIGNIN_LOGIN_PER_USERNAME = env.int("SIGNIN_LOGIN_PER_USERNAME", default=20)  # posts per username+address / 5 min
+# SSO starts + callbacks per address per 5 minutes: generous, since a whole school signs in from one address at 8am
+SIGNIN_OIDC_PER_ADDRESS = env.int("SIGNIN_OIDC_PER_ADDRESS", default=600)
 SIGNIN_RESET_PER_ADDRESS = env.int("SIGNIN_RESET_PER_ADDRESS", default=10)  # reset requests per 15 minutes
 SIGNIN_RESET_PER_EMAIL = env.int("SIGNIN_RESET_PER_EMAIL", default=3)  # reset requests per address per hour
 SIGNIN_EMAIL_MAX_ATTEMPTS = env.int("SIGNIN_EMAIL_MAX_ATTEMPTS", default=50)

@@ -103,3 +103,11 @@ def password_reset_email_queue(*, user, request=None) -> bool:
     email_queue(to=user.email, subject=_("Reset your Massachusetts IEP password"), template="signin/email/reset",
                 context={"user": user, "link": link, "hours": hours}, kind="password_reset")
     return True
+
+
+def emails_purge_sent(*, older_than_days: int = 7) -> int:
+    """Delete sent emails older than `older_than_days` (their bodies hold reset links and may name students);
+    returns how many. A digest's week key is then free again, but that week is over."""
+    cutoff = timezone.now() - timezone.timedelta(days=older_than_days)
+    deleted, _ = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT, sent_at__lt=cutoff).delete()
+    return deleted

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .emails import email_retry_pending, email_send
+from .emails import email_retry_pending, email_send, emails_purge_sent
 
 
 @shared_task(acks_late=True)
@@ -13,7 +13,9 @@ def email_send_task(email_id: int) -> bool:
 
 @shared_task(acks_late=True)
 def email_retry_task() -> int:
-    """Queue again the emails still pending (beat, every few minutes): a mail server that was down gets them."""
+    """Queue again the emails still pending (beat, every few minutes): a mail server that was down gets them.
+    Also deletes sent emails older than a week."""
+    emails_purge_sent()
     return email_retry_pending()
 
 

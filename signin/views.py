@@ -53,7 +53,9 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        if limited("login", client_address(request), limit=settings.SIGNIN_LOGIN_PER_ADDRESS, window_seconds=300):
+        # Keyed by address AND username, like the axes lockout: a whole building signs in from one address.
+        who = f"{client_address(request)}:{request.POST.get('username', '')[:150].lower()}"
+        if limited("login", who, limit=settings.SIGNIN_LOGIN_PER_USERNAME, window_seconds=300):
             return _too_many(request, "sign-in")
         return super().post(request, *args, **kwargs)
 

@@ -151,3 +151,30 @@ def test_failed_and_successful_sign_ins_are_in_the_security_log(client, teacher)
     kinds = list(SecurityEvent.objects.order_by("pk").values_list("kind", "user_id", "method", "address"))
     assert kinds == [("failure", teacher.pk, "password", "127.0.0.1"), ("sign_in", teacher.pk, "password", "127.0.0.1"),
                      ("sign_out", teacher.pk, "password", "127.0.0.1")]
+
+
+def test_sign_in_posts_are_rate_limited_per_username_and_address_not_per_building(client, teacher, settings):
+    settings.SIGNIN_RATE_LIMITS, settings.SIGNIN_LOGIN_PER_USERNAME = True, 2
+    client.defaults["REMOTE_ADDR"] = fresh_address()
+    name = f"u{uuid.uuid4().hex[:12]}"
+    codes = [client.post("/accounts/login/", {"username": name, "password": "x"}).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    teacher.username = f"t{uuid.uuid4().hex[:12]}"  # a colleague behind the same address is not affected
+    teacher.save()
+    assert client.post("/accounts/login/", {"username": teacher.username, "password": OLD}).status_code == 302
+
+
+def test_sent_emails_are_purged_after_a_week_pending_ones_are_kept():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from signin.emails import emails_purge_sent
+
+    old = timezone.now() - timedelta(days=8)
+    OutgoingEmail.objects.create(kind="k", to="a@example.org", subject="s", text="t", status="sent", sent_at=old)
+    OutgoingEmail.objects.create(kind="k", to="b@example.org", subject="s", text="t", status="sent",
+                                 sent_at=timezone.now())
+    OutgoingEmail.objects.create(kind="k", to="c@example.org", subject="s", text="t")
+    assert emails_purge_sent() == 1
+    assert sorted(OutgoingEmail.objects.values_list("to", flat=True)) == ["b@example.org", "c@example.org"]
