@@ -12,14 +12,16 @@ METHOD_ATTR = "_signin_method"  # set on the request by a door before login() to
 
 
 def security_event_record(*, kind: str, request=None, user=None, username: str = "", method: str = "",
-                          result: str = "") -> SecurityEvent:
-    """Append one event. The address is the direct peer (REMOTE_ADDR; behind a proxy configure it to set it)."""
+                          result: str = "", district_id: int | None = None) -> SecurityEvent:
+    """Append one event, filed under the user's district (or `district_id`, e.g. the provider's for a refused
+    single sign-on). The address is the direct peer (REMOTE_ADDR; behind a proxy have the proxy set it)."""
     address = client_address(request) if request is not None else None
     if address == "unknown":
         address = None
     event = SecurityEvent.objects.create(
         kind=kind, user=user if user is not None and user.pk else None,
-        district_id=getattr(user, "district_id", None), username=(username or getattr(user, "username", ""))[:150],
+        district_id=getattr(user, "district_id", None) or district_id,
+        username=(username or getattr(user, "username", ""))[:150],
         address=address, method=method[:60], result=result[:200])
     logger.info("security event %s user_id=%s method=%s result=%s", kind, event.user_id, method, result)
     return event

@@ -85,7 +85,7 @@ def oidc_start(request, slug):
 
 def _refused(request, provider, reason: str, message: str, *, status: int = 403):
     security_event_record(kind=SecurityEvent.Kind.REFUSED, request=request, method=f"oidc:{provider.slug}",
-                          result=reason)
+                          result=reason, district_id=provider.district_id)
     return render(request, "signin/refused.html", {"provider": provider, "message": message}, status=status)
 
 

@@ -84,7 +84,8 @@ def test_an_unknown_person_is_refused_and_nothing_is_created(client, world, idp)
     assert response.status_code == 403
     assert b"no active staff account for you in this district" in response.content
     assert User.objects.count() == users and not OIDCIdentity.objects.exists() and _signed_in_as(client) is None
-    assert SecurityEvent.objects.get(kind="refused").result == "unknown"
+    refused = SecurityEvent.objects.get(kind="refused")
+    assert (refused.result, refused.district, refused.user) == ("unknown", world["district"], None)
 
 
 def test_a_member_of_another_district_is_refused(client, world, idp):
@@ -211,3 +212,21 @@ def test_the_callback_is_rate_limited_per_address(client, world, settings):
     assert client.get(callback).status_code == 400  # 3rd hit: still served (a replay)
     assert client.get(callback).status_code == 429
     assert SecurityEvent.objects.filter(kind="rate_limited", address=address).exists()
+
+
+def test_a_provider_that_cannot_be_reached_gives_a_clear_page_and_disabled_ones_are_not_offered(client, world):
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    provider = world["provider"]
+    provider.issuer = f"http://127.0.0.1:{port}"
+    provider.save()
+    response = client.get(f"/signin/oidc/{provider.slug}/start/")
+    assert response.status_code == 503 and b"not available right now" in response.content
+    assert b"Sign in with Test Identity" in client.get("/accounts/login/").content
+    provider.enabled = False
+    provider.save()
+    assert b"Sign in with Test Identity" not in client.get("/accounts/login/").content
+    assert client.get(f"/signin/oidc/{provider.slug}/start/").status_code == 404
