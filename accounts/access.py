@@ -308,3 +308,11 @@ def get_role_assignment_or_404(user: User, pk) -> RoleAssignment:
                 .select_related("user", "district", "school").get(pk=pk))
     except (RoleAssignment.DoesNotExist, ValueError, TypeError):
         raise Http404("No such role assignment.") from None
+
+
+def security_log_districts(user: User) -> list[int] | None:
+    """Districts whose security log (signin.SecurityEvent) `user` may read: None means every district
+    (superusers); an empty list means none (the page answers 403). District administrators read their own."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return None
+    return administered_districts(user)

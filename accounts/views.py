@@ -14,6 +14,9 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from signin.forms import SignInCodeForm
+from signin.qr import qr_data_uri
+
 from . import security, services
 from .forms import ApiTokenForm, OTPCodeForm
 from .models import ApiToken
@@ -52,6 +55,7 @@ def two_factor_setup(request):
             form.add_error("code", "That code did not match. Check that your phone's clock is right and try again.")
     return render(request, "accounts/two_factor_setup.html", {
         "form": form, "otpauth_uri": device.config_url, "secret": b32encode(device.bin_key).decode(),
+        "qr_data_uri": qr_data_uri(device.config_url),  # signin: the setup link as a server-drawn QR code
         "required": request.session.get(security.SECOND_FACTOR) == "setup", "next": _next_url(request)})
 
 
@@ -61,7 +65,7 @@ def two_factor_setup(request):
 def two_factor_verify(request):
     if request.user.is_verified():
         return redirect(_next_url(request))
-    form = OTPCodeForm(request.POST or None)
+    form = SignInCodeForm(request.POST or None)  # signin: also accepts a backup code
     if form.is_valid():
         device = match_token(request.user, form.cleaned_data["code"])
         if device is not None:

@@ -347,3 +347,36 @@ IEP_API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=not PRODUCTION)
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["accounts.throttling.WriteRateThrottle"]
 IEP_API_WRITE_RATE = env.str("API_WRITE_RATE", default="120/minute")
 REST_FRAMEWORK["NUM_PROXIES"] = IEP_TRUSTED_PROXY_COUNT or None
+
+# Sign-in (issue 23): single sign-on per district, password change/reset, email through the outbox, security log.
+INSTALLED_APPS += ["signin", "django_otp.plugins.otp_static"]
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")  # links in emails
+SIGNIN_SECRET_KEY = env.str("SIGNIN_SECRET_KEY", default="")  # encrypts stored client secrets; else SECRET_KEY
+SIGNIN_OIDC_TIMEOUT = env.float("SIGNIN_OIDC_TIMEOUT", default=5.0)  # seconds, each call to a provider
+SIGNIN_RATE_LIMITS = env.bool("SIGNIN_RATE_LIMITS", default=True)
+SIGNIN_LOGIN_PER_USERNAME = env.int("SIGNIN_LOGIN_PER_USERNAME", default=20)  # posts per username+address / 5 min
+# SSO starts + callbacks per address per 5 minutes: generous, since a whole school signs in from one address at 8am
+SIGNIN_OIDC_PER_ADDRESS = env.int("SIGNIN_OIDC_PER_ADDRESS", default=600)
+SIGNIN_RESET_PER_ADDRESS = env.int("SIGNIN_RESET_PER_ADDRESS", default=10)  # reset requests per 15 minutes
+SIGNIN_RESET_PER_EMAIL = env.int("SIGNIN_RESET_PER_EMAIL", default=3)  # reset requests per address per hour
+SIGNIN_EMAIL_MAX_ATTEMPTS = env.int("SIGNIN_EMAIL_MAX_ATTEMPTS", default=50)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_HOURS", default=24) * 3600
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Massachusetts IEP <iep@localhost>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+if env.str("EMAIL_URL", default=""):  # e.g. smtp+tls://user:password@smtp.example.org:587
+    vars().update(env.email_url("EMAIL_URL"))
+elif env.str("EMAIL_HOST", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
+else:  # no mail server configured: emails are printed by the worker (development)
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+CELERY_BEAT_SCHEDULE["signin-email-retry"] = {"task": "signin.tasks.email_retry_task", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["signin-weekly-digest"] = {  # Monday 06:00 America/New_York
+    "task": "signin.tasks.weekly_digest_task",
+    "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0, day_of_week=1),
+}

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+from signin import views as signin_views
 
 from . import views
 from .api_docs import ApiDocsView, ApiSchemaView
@@ -9,8 +10,10 @@ from .api_docs import ApiDocsView, ApiSchemaView
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", signin_views.SignInView.as_view(), name="login"),  # + single sign-on buttons
+    path("accounts/logout/", signin_views.sign_out, name="logout"),  # + the provider's sign-out
+    path("accounts/", include("signin.public_urls")),  # password reset (Django's views, sent via the outbox)
+    path("signin/", include("signin.urls")),
     path("students/", include("students.urls")),
     path("account/", include("accounts.urls")),
     path("manage/", include("accounts.manage_urls")),

@@ -63,6 +63,7 @@ def _test_settings(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
     settings.IEP_API_WRITE_RATE = "100000/minute"  # fuzzing writes fast; tests/security/test_api_tokens.py lowers it
+    settings.SIGNIN_RATE_LIMITS = False  # counters live in the cache, shared by tests; tests/signin turns them on
 
 
 @pytest.fixture(autouse=True)

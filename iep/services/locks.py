@@ -212,6 +212,9 @@ def section_break_lock(*, section: Section, user: User, reason: str, now: dateti
         LockNotice.objects.create(user=holder, section=section, created_at=now,
                                   message=f"{_name(user)} broke your lock on {_where(section)}: {reason}. "
                                           "Your unsaved draft is kept for you.")
+        from signin.digest import lock_broken_email_queue  # email through the outbox, in this transaction
+
+        lock_broken_email_queue(section=section, holder=holder, breaker=user, reason=reason)
     return _lock(section)
 
 

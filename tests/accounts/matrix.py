@@ -561,3 +561,17 @@ ROUTES.update({
 })
 FILLERS["school_pk"] = "school"
 OBJECTS["school"] = lambda world, relation: world.students[relation].school
+
+# Sign-in (issue 23): password reset and single sign-on pages are for people not signed in yet, like the sign-in
+# page itself; the rest are the signed-in person's own pages, the district's security log (district
+# administrators) and forcing a staff member's password reset (that staff member's district administrators).
+EXEMPT |= {"password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
+           "signin:oidc_start", "signin:oidc_callback"}
+ROUTES.update({
+    "signin:password_change": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "signin:password_change_done": Route({"GET": "signed_in"}),
+    "signin:security_log": Route({"GET": "district_admin_any"}),
+    "signin:email_preferences": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "signin:backup_codes": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "signin:force_reset": Route({"POST": "staff_district_admin"}),
+})

@@ -6,7 +6,8 @@ import inspect
 import pytest
 from django import forms
 
-FORM_MODULES = ["accounts.forms", "iep.forms", "iep.section_schemas", "timelines.forms", "students.forms"]
+FORM_MODULES = ["accounts.forms", "iep.forms", "iep.section_schemas", "timelines.forms", "students.forms",
+                "signin.forms"]
 
 
 def _classes(module_names, base):
