@@ -3,9 +3,22 @@
 import os
 
 from celery import Celery
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("iep", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _use_the_apps_logging(**kwargs):
+    """Workers and beat log exactly like the web app: settings.LOGGING (one JSON object per line, the redaction
+    filter). Answering this signal stops Celery from installing its own plain-text handlers on the root logger;
+    the level comes from LOG_LEVEL, not from --loglevel."""
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
