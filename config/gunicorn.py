@@ -15,6 +15,7 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 # Only the proxy may say "this request came over HTTPS" or "from this client": a comma-separated list of
 # addresses or networks, the proxy's own (docker-compose.yml gives Caddy a fixed address). Never "*".
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+control_socket_disable = True  # no socket in $HOME: the container's home is not a place to write
 accesslog = "-"
 errorlog = "-"
 logger_class = "config.gunicorn_logging.JsonLogger"  # builds each line with json.dumps (no access_log_format)

@@ -51,10 +51,13 @@ def _user_id(request):
 
 
 def _safe_arg(value):
-    from students.models import Guardian, Student
+    from django.apps import apps
 
-    if isinstance(value, Student | Guardian):
-        return f"<{type(value).__name__} id={value.pk}>"
+    if apps.models_ready:  # gunicorn's master and Celery log before Django is set up; no model instance exists then
+        from students.models import Guardian, Student
+
+        if isinstance(value, Student | Guardian):
+            return f"<{type(value).__name__} id={value.pk}>"
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return "[date]"
     return value

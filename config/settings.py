@@ -298,7 +298,7 @@ if PRODUCTION:
     # WhiteNoise serves the collected static files (hashed names, compressed, cached for a year) from gunicorn.
     MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                       "whitenoise.middleware.WhiteNoiseMiddleware")
-    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    STORAGES["staticfiles"] = {"BACKEND": "config.storage.StaticFilesStorage"}
     # The container's health probe asks gunicorn over plain HTTP; everything else is redirected to HTTPS.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # "This came over HTTPS" is decided by gunicorn, which believes X-Forwarded-Proto only from the proxy's address
@@ -306,4 +306,7 @@ if PRODUCTION:
 # server other than gunicorn, behind a proxy that always overwrites the header, may turn this on.
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if "jobs-outbox-dispatch" in CELERY_BEAT_SCHEDULE:  # how often beat sweeps the outbox (the smoke test: 2 s)
+    CELERY_BEAT_SCHEDULE["jobs-outbox-dispatch"]["schedule"] = env.float(
+        "OUTBOX_SWEEP_SECONDS", default=CELERY_BEAT_SCHEDULE["jobs-outbox-dispatch"]["schedule"])
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers and beat keep LOGGING (JSON, redaction): see config/celery.py
