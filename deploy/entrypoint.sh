@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 PYTHON="${IEP_PYTHON:-python}"
 STATE_DIR="${IEP_STATE_DIR:-var/state}"
 
+# celery --quiet: no start-up banner on stdout; every line the processes write is a JSON log line (config/logging.py)
 case "${1:-web}" in
   web)
     shift || true
@@ -26,12 +27,12 @@ case "${1:-web}" in
     ;;
   worker)
     shift
-    exec "$PYTHON" -m celery -A config worker --concurrency="${CELERY_CONCURRENCY:-2}" "$@"
+    exec "$PYTHON" -m celery --quiet -A config worker --concurrency="${CELERY_CONCURRENCY:-2}" "$@"
     ;;
   beat)
     shift
     mkdir -p "$STATE_DIR"
-    exec "$PYTHON" -m celery -A config beat --schedule="$STATE_DIR/celerybeat-schedule" "$@"
+    exec "$PYTHON" -m celery --quiet -A config beat --schedule="$STATE_DIR/celerybeat-schedule" "$@"
     ;;
   healthcheck)
     case "${2:-web}" in
