@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import beat_init, celeryd_after_setup, setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -22,3 +22,14 @@ def _use_the_apps_logging(**kwargs):
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
+
+
+@celeryd_after_setup.connect
+@beat_init.connect
+def _stdout_through_logging(**kwargs):
+    """In a worker or beat process, a stray print() or warning is logged (JSON, redacted) instead of written
+    raw to stdout. Only there: the in-process test workers keep the test runner's streams."""
+    import logging
+
+    logging.captureWarnings(True)
+    app.log.redirect_stdouts(app.conf.worker_redirect_stdouts_level)

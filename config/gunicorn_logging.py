@@ -25,6 +25,7 @@ class JsonLogger(Logger):
 
     def setup(self, cfg):
         super().setup(cfg)
+        logging.captureWarnings(True)  # a Python warning becomes a log line (JSON once Django's LOGGING is set up)
         for handler in self.error_log.handlers:
             handler.setFormatter(JsonFormatter())
             handler.addFilter(RedactStudentData())

@@ -16,7 +16,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -25,6 +24,7 @@ import pytest
 import requests
 
 from tests.conftest import _unavailable
+from tests.deploy.processes import app_dir, as_app_user
 from tests.jobs.conftest import OwnRedis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,19 +47,6 @@ def _wait(condition, seconds: float, what: str):
             return result
         time.sleep(0.2)
     raise AssertionError(f"timed out after {seconds} s waiting for {what}")
-
-
-def _as_app_user() -> list[str]:
-    """Run the app as `nobody` when the test runs as root, as the image runs it as its own user. On machines
-    where the interpreter lives under a root-only home (pyenv in /root), the user may still *read* everything
-    (CAP_DAC_READ_SEARCH); writing stays as limited as nobody's, which is what this test is about."""
-    if os.getuid() != 0:
-        return []
-    drop = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
-    probe = subprocess.run([*drop, sys.executable, "-c", "import django"], capture_output=True, cwd="/")
-    if probe.returncode == 0:
-        return [*drop, "--"]
-    return [*drop, "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search", "--"]
 
 
 class Stack:
@@ -91,7 +78,7 @@ class Stack:
             "IEP_CADDY_OPTIONS": "default_bind 127.0.0.1",
             "XDG_DATA_HOME": str(state / "caddy"), "XDG_CONFIG_HOME": str(state / "caddy"),
         }
-        self.user = _as_app_user()
+        self.user = as_app_user()
 
     def start(self, name: str, *command: str) -> subprocess.Popen:
         log = open(self.state / f"{name}.log", "w")  # noqa: SIM115 (closed in stop)
@@ -152,16 +139,11 @@ def stack(database_url):
     for program, package in (("caddy", "caddy"), ("openssl", "openssl"), ("redis-server", "redis-server")):
         if shutil.which(program) is None:
             _unavailable(f"needs {program} (apt-get install {package}); .ci/run installs it")
-    state = Path(tempfile.mkdtemp(prefix="iep-smoke-"))
-    state.chmod(0o755)
+    state = app_dir("media", "beat", "caddy")
     redis_server = OwnRedis(state)
     redis_server.start()
     stack = Stack(state, database_url, redis_server.url)
-    for sub in ("media", "beat", "caddy"):
-        (state / sub).mkdir()
-    if os.getuid() == 0:  # the app user owns its writable places, nothing else (the code stays root's)
-        subprocess.run(["chown", "-R", "nobody:nogroup", *(str(state / s) for s in ("media", "beat", "caddy"))],
-                       check=True)
+    if os.getuid() == 0:
         (state / "key.pem").chmod(0o644)  # a throwaway key, readable by the proxy's user
     try:
         # the image's build step, then the services in compose's order: web (migrates), proxy, worker, beat
