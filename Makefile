@@ -3,6 +3,9 @@
 # pyenv installs shims for versions that are not active, and those fail when run.
 SHELL := /bin/bash
 PORT ?= 8000
+# The demo district (accounts with a published password) is seeded into the default SQLite file only, or
+# into a DATABASE_URL database when asked for with DEMO=1.
+SEED_DEMO := $(if $(filter 1,$(DEMO)),yes,$(if $(DATABASE_URL),no,yes))
 VENV := .venv
 PY := $(VENV)/bin/python
 CANDIDATES := python3.13 python3.12 python3 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) \
@@ -11,7 +14,7 @@ FIND_PYTHON := for candidate in $(CANDIDATES); do \
 	if "$$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	echo "$$candidate"; break; fi; done
 
-.PHONY: run test lint setup assets db clean-venv worker beat
+.PHONY: run test lint setup assets db clean-venv worker beat lock
 
 run: setup db
 	@echo ""
@@ -27,16 +30,30 @@ lint: setup
 
 setup: $(VENV)/.installed assets
 
-$(VENV)/.installed: pyproject.toml
+# Python packages come from the hashed lock file (requirements/dev.txt), never straight from pyproject.toml.
+# If pyproject.toml's dependencies changed since the lock was made, the lock is regenerated first (`make lock`;
+# commit the result). UV is the one tool that writes the lock; it is installed into .venv on demand.
+UV := uv==0.13.8
+LOCK := requirements/dev.txt
+
+$(PY):
 	@python="$$($(FIND_PYTHON))"; \
 	if [ -z "$$python" ]; then \
 		echo "No Python 3.12 or newer was found (tried: $(CANDIDATES))." >&2; \
 		echo "Install one, e.g. 'apt-get install python3.13 python3.13-venv' or 'pyenv install 3.13', then rerun make." >&2; \
 		exit 1; fi; \
-	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python ($$("$$python" --version))"; "$$python" -m venv $(VENV); fi
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	echo "Creating $(VENV) with $$python ($$("$$python" --version))"; "$$python" -m venv $(VENV)
+
+$(VENV)/.installed: $(PY) pyproject.toml $(LOCK)
+	@$(PY) scripts/lock.py --check 2>/dev/null || { \
+		echo "pyproject.toml's dependencies changed since the lock file was made: regenerating it (commit requirements/)"; \
+		$(MAKE) --no-print-directory lock; }
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	@touch $@
+
+lock: $(PY)
+	@test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet $(UV)
+	$(PY) scripts/lock.py
 
 assets: node_modules/.installed
 
@@ -48,13 +65,19 @@ node_modules/.installed: package.json package-lock.json
 db: setup
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input -v0
+ifeq ($(SEED_DEMO),yes)
 	$(PY) manage.py seed_demo --if-empty
+else
+	@echo "DATABASE_URL names a database: not seeding the demo district (its accounts share a published password)."
+	@echo "DEMO=1 make run seeds it anyway; python manage.py create_district creates a real district."
+endif
 
 worker: setup
 	$(VENV)/bin/celery -A config worker --loglevel=INFO
 
 beat: setup
-	$(VENV)/bin/celery -A config beat --loglevel=INFO
+	@mkdir -p var/state
+	$(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=var/state/celerybeat-schedule
 
 clean-venv:
 	rm -rf $(VENV) node_modules

@@ -21,6 +21,7 @@ SENSITIVE_KEYS = frozenset({"first_name", "middle_name", "last_name", "name", "f
                             "dob", "birth_date", "student_name", "guardian_name"})
 _DATE_PATTERNS = re.compile(r"\b(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})\b")
 _QUERY_STRING = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")  # searches carry names: ?q=Smith
+_CELERY_TASK_NAME = frozenset({"name"})
 _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
 
@@ -51,10 +52,13 @@ def _user_id(request):
 
 
 def _safe_arg(value):
-    from students.models import Guardian, Student
+    from django.apps import apps
 
-    if isinstance(value, Student | Guardian):
-        return f"<{type(value).__name__} id={value.pk}>"
+    if apps.models_ready:  # gunicorn's master and Celery log before Django is set up; no model instance exists then
+        from students.models import Guardian, Student
+
+        if isinstance(value, Student | Guardian):
+            return f"<{type(value).__name__} id={value.pk}>"
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return "[date]"
     return value
@@ -65,7 +69,8 @@ class RedactStudentData(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, dict):
-            record.args = {key: ("[redacted]" if key in SENSITIVE_KEYS else _safe_arg(value))
+            keep = _CELERY_TASK_NAME if record.name.startswith("celery") else frozenset()  # "name": a task's name
+            record.args = {key: ("[redacted]" if key in SENSITIVE_KEYS - keep else _safe_arg(value))
                            for key, value in record.args.items()}
         elif record.args:
             record.args = tuple(_safe_arg(arg) for arg in record.args)

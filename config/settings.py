@@ -199,7 +199,6 @@ if PRODUCTION:  # must pass `manage.py check --deploy` with no warnings
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
@@ -380,3 +379,22 @@ CELERY_BEAT_SCHEDULE["signin-weekly-digest"] = {  # Monday 06:00 America/New_Yor
     "task": "signin.tasks.weekly_digest_task",
     "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=0, day_of_week=1),
 }
+
+# Production deployment (docs/production.md): static files, the proxy in front, the beat schedule, Celery's logs.
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+if PRODUCTION:
+    # WhiteNoise serves the collected static files (hashed names, compressed, cached for a year) from gunicorn.
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")
+    STORAGES["staticfiles"] = {"BACKEND": "config.storage.StaticFilesStorage"}
+    # The container's health probe asks gunicorn over plain HTTP; everything else is redirected to HTTPS.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# "This came over HTTPS" is decided by gunicorn, which believes X-Forwarded-Proto only from the proxy's address
+# (forwarded_allow_ips). Trusting the header in Django as well would believe anyone who reaches gunicorn; a
+# server other than gunicorn, behind a proxy that always overwrites the header, may turn this on.
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if "jobs-outbox-dispatch" in CELERY_BEAT_SCHEDULE:  # how often beat sweeps the outbox (the smoke test: 2 s)
+    CELERY_BEAT_SCHEDULE["jobs-outbox-dispatch"]["schedule"] = env.float(
+        "OUTBOX_SWEEP_SECONDS", default=CELERY_BEAT_SCHEDULE["jobs-outbox-dispatch"]["schedule"])
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers and beat keep LOGGING (JSON, redaction): see config/celery.py

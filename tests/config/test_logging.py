@@ -105,14 +105,33 @@ def test_request_lines_lose_their_query_string():
     assert line == '"GET /students/?[query removed] HTTP/1.1" 200 5'
 
 
-def test_gunicorn_access_log_is_json_without_query_strings():
+def test_gunicorn_access_log_is_serialised_json_a_crafted_path_forges_nothing():
+    """gunicorn's access line is json.dumps of a dict (config/gunicorn_logging.py), not text pasted into a format."""
+    import datetime as dt
     import runpy
     from pathlib import Path
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from config.gunicorn_logging import JsonLogger
 
     root = Path(__file__).resolve().parents[2]
     conf = runpy.run_path(str(root / "config" / "gunicorn.py"))
-    sample = conf["access_log_format"] % {"t": "[t]", "m": "GET", "U": "/students/", "s": "200", "B": "1", "M": "3",
-                                          "{x-request-id}o": "abc"}
-    assert json.loads(sample)["path"] == "/students/"
-    assert "%(r)s" not in conf["access_log_format"] and "%(q)s" not in conf["access_log_format"]
-    assert '"-c", "config/gunicorn.py"' in (root / "Dockerfile").read_text()
+    assert conf["logger_class"] == "config.gunicorn_logging.JsonLogger" and conf["accesslog"] == "-"
+    cfg = Config()
+    cfg.set("accesslog", "-")
+    logger = JsonLogger(cfg)
+    lines = []
+    logger.access_log.handlers = [logging.Handler()]
+    logger.access_log.handlers[0].emit = lambda record: lines.append(record.getMessage())
+    crafted = '/students/x","status":200,"forged":"yes\n{"level":"ERROR"}/2014-07-09'
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": crafted, "QUERY_STRING": "q=Quillfeather",
+               "RAW_URI": crafted + "?q=Quillfeather", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1"}
+    response = SimpleNamespace(status="404 Not Found", sent=12, headers=[("X-Request-ID", "abc")])
+    logger.access(response, None, environ, dt.timedelta(milliseconds=7))
+    assert len(lines) == 1 and "\n" not in lines[0]
+    event = json.loads(lines[0])
+    assert event["path"] == crafted.replace("2014-07-09", "[date]") and "forged" not in event
+    assert event["status"] == 404 and event["request_id"] == "abc" and event["logger"] == "gunicorn.access"
+    assert "Quillfeather" not in lines[0] and "2014-07-09" not in lines[0]
