@@ -22,6 +22,13 @@ from ..section_schemas import (
 )
 from ..selectors import service_grid_summary
 
+
+def summary_attendance(iep: IEP) -> dict | None:
+    """Who attended the IEP's held meeting (meetings.selectors), or None: the summary then prints the Team."""
+    from meetings.selectors import summary_attendance as attendance_of
+
+    return attendance_of(iep)
+
 PLACEMENT_LABELS = dict(SCHOOL_AGE_PLACEMENTS + EARLY_PLACEMENTS)
 NEXT_STEP_RULES = {
     "complete_iep": "The proposed IEP and placement are sent to you no later than",
@@ -152,6 +159,7 @@ def build_context(iep: IEP, kind: str) -> dict:
     }
     if kind == "summary":
         context["next_steps"] = next_steps(iep, student, consent)
+        context["attendance"] = summary_attendance(iep)
     if kind == "full":
         context["sections"] = full_sections(sections, context)
     return context
