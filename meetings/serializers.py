@@ -30,26 +30,40 @@ class MeetingChangeSerializer(serializers.ModelSerializer):
         extra_kwargs = {"duration_minutes": {"min_value": 15, "max_value": 480}}
 
 
+class _ScopedField(serializers.PrimaryKeyRelatedField):
+    """Choices limited to what the requesting user may see (an id outside reads like one that does not exist)."""
+
+    def get_queryset(self):
+        from accounts import access
+
+        request = self.context.get("request")
+        if request is None:
+            return self.empty.objects.none()
+        return self.scope(access, request.user)
+
+
+class _StaffField(_ScopedField):
+    empty = User
+
+    def scope(self, access, user):
+        return access.visible_staff(user)
+
+
+class _GuardianField(_ScopedField):
+    empty = Guardian
+
+    def scope(self, access, user):
+        return Guardian.objects.filter(student__in=access.visible_students(user))
+
+
 class AttendeeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Attendance.Kind.choices)
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), required=False, allow_null=True,
-                                              help_text="A staff member (kind staff).")
-    guardian = serializers.PrimaryKeyRelatedField(queryset=Guardian.objects.none(), required=False, allow_null=True,
-                                                  help_text="One of the student's parents (kind parent).")
+    user = _StaffField(required=False, allow_null=True, help_text="A staff member (kind staff).")
+    guardian = _GuardianField(required=False, allow_null=True, help_text="One of the student's parents (kind parent).")
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     role = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     language = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
                                      help_text="The language interpreted (kind interpreter).")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from accounts import access
-
-        request = self.context.get("request")
-        user = request.user if request else None
-        self.fields["user"].queryset = access.visible_staff(user) if user else User.objects.none()
-        self.fields["guardian"].queryset = (Guardian.objects.filter(student__in=access.visible_students(user))
-                                            if user else Guardian.objects.none())
 
 
 class HoldSerializer(serializers.Serializer):
