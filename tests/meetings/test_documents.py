@@ -27,7 +27,8 @@ def test_the_invitation_prints_purpose_time_place_who_is_invited_rights_and_inte
         meeting, personas, guardians, django_capture_on_commit_callbacks):
     text = _invitation_text(meeting, personas, django_capture_on_commit_callbacks)
     for expected in ("Invitation to a Team meeting", "Review the IEP and write next year",
-                     "Room 12, Lincoln Elementary", "9:30 AM", "Monday, October 12, 2026", "Ana Souza", "Rui Souza", "Sent October 5, 2026 (mail)",
+                     "Room 12, Lincoln Elementary", "9:30 AM",
+                     "Monday, October 12, 2026", "Ana Souza", "Rui Souza", "Sent October 5, 2026 (mail)",
                      "You may bring anyone you choose", "interpreter in Portuguese",
                      personas["team_sped"].get_full_name(), "Team chair"):
         assert expected in text, expected
