@@ -121,7 +121,7 @@ def _detail(request, meeting: Meeting, status: int = 200, **forms):
         context["contact_form"] = forms.get("contact_form") or ContactAttemptForm(student=student,
                                                                                   initial={"attempted_on": today})
         context["excusal_form"] = forms.get("excusal_form") or ExcusalForm(student=student)
-    if may_attend and meeting.is_held:
+    if may_attend and (meeting.is_held or "attendance_form" in forms):  # a refusal is shown where it was asked
         context["attendance_form"] = forms.get("attendance_form") or AttendanceForm(student=student)
     return render(request, "meetings/detail.html", context, status=status)
 
