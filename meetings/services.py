@@ -3,7 +3,7 @@ the rules of docs/meetings.md and raise from meetings.exceptions, writing nothin
 
 import hashlib
 import secrets
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -26,6 +26,9 @@ from .models import Attendance, CalendarFeed, ContactAttempt, EvaluationConsent,
 from .uploads import upload_problem
 
 
+MAX_AHEAD = timedelta(days=731)
+
+
 def _today(today: date | None) -> date:
     return today or timezone.localdate()
 
@@ -40,6 +43,8 @@ def _check_meeting_fields(*, student: Student, iep, date_: date, duration_minute
                           video_link: str, today: date) -> None:
     if date_ < today:
         raise MeetingInThePast(f"A new meeting cannot be scheduled in the past ({date_:%m/%d/%Y} is before today).")
+    if date_ > today + MAX_AHEAD:
+        raise InvalidInput("A meeting is scheduled at most two years ahead.", field="date")
     if not (location or "").strip() and not (video_link or "").strip():
         raise InvalidInput("Give the place of the meeting or a video link.", field="location")
     if not 15 <= duration_minutes <= 480:
