@@ -43,11 +43,13 @@ class MeetingForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
+    prefix = "invitation"  # several forms share the meeting page: ids stay unique
     sent_on = forms.DateField(label="Date sent", widget=DATE)
     method = forms.ChoiceField(label="Sent by", choices=Invitation.Method.choices, widget=forms.Select(attrs=SELECT))
 
 
 class ContactAttemptForm(forms.Form):
+    prefix = "contact"  # several forms share the meeting page: ids stay unique
     guardian = forms.ModelChoiceField(label="Parent or guardian", queryset=None, required=False,
                                       widget=forms.Select(attrs=SELECT))
     attempted_on = forms.DateField(label="Date of the attempt", widget=DATE)
@@ -61,6 +63,7 @@ class ContactAttemptForm(forms.Form):
 
 
 class ExcusalForm(forms.Form):
+    prefix = "excusal"  # several forms share the meeting page: ids stay unique
     member = forms.ModelChoiceField(label="Team member excused", queryset=None, widget=forms.Select(attrs=SELECT))
     parent_agreed_on = forms.DateField(label="Date of the parent's written agreement", required=False, widget=DATE,
                                        help_text="Required: a member is excused only with the parent's written "
@@ -134,6 +137,7 @@ class HoldForm(forms.Form):
 class AttendanceForm(forms.Form):
     """Add one attendee to a held meeting."""
 
+    prefix = "attendance"  # several forms share the meeting page: ids stay unique
     kind = forms.ChoiceField(label="Who", choices=[("staff", "District staff"), ("parent", "Parent or guardian"),
                                                    ("student", "Student"), ("interpreter", "Interpreter"),
                                                    ("other", "Other participant")], widget=forms.Select(attrs=SELECT))

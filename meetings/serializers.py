@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
@@ -6,7 +7,19 @@ from students.models import Guardian
 from .models import Attendance, ContactAttempt, EvaluationConsent, Excusal, Invitation, Meeting
 
 
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30",
+                     "description": "Local time (America/New_York), HH:MM"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time as HH:MM. Not OpenAPI's "time" format, which demands a UTC offset a meeting's local
+    time does not have."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
 class MeetingSerializer(serializers.ModelSerializer):
+    start_time = LocalTimeField()
+
     class Meta:
         model = Meeting
         fields = ["id", "student", "iep", "meeting_type", "date", "start_time", "duration_minutes", "location",
@@ -24,6 +37,8 @@ class MeetingCreatedSerializer(MeetingSerializer):
 
 
 class MeetingChangeSerializer(serializers.ModelSerializer):
+    start_time = LocalTimeField(required=False)
+
     class Meta:
         model = Meeting
         fields = ["iep", "meeting_type", "date", "start_time", "duration_minutes", "location", "video_link", "purpose"]

@@ -83,14 +83,14 @@ def test_holding_on_the_page_records_attendance_and_the_timeline_shows_the_team_
 
 def test_an_excusal_without_agreement_is_refused_on_the_page(personas, live_meeting):
     response = _client(personas["team_chair"]).post(f"/meetings/{live_meeting.pk}/excusals/", {
-        "member": personas["team_sped"].pk, "parent_agreed_on": ""})
+        "excusal-member": personas["team_sped"].pk, "excusal-parent_agreed_on": ""})
     assert response.status_code == 400 and b"only with the parent&#x27;s written agreement" in response.content
     assert not Excusal.objects.exists()
 
 
 def test_a_team_member_cannot_record_attendance_before_the_meeting_is_held(personas, live_meeting):
     response = _client(personas["team_teacher"]).post(f"/meetings/{live_meeting.pk}/attendance/", {
-        "kind": "staff", "attendee": personas["team_teacher"].pk})
+        "attendance-kind": "staff", "attendance-attendee": personas["team_teacher"].pk})
     assert response.status_code == 400 and b"once the meeting has been held" in response.content
     assert not Attendance.objects.exists()
 
