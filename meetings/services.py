@@ -25,7 +25,6 @@ from .exceptions import (
 from .models import Attendance, CalendarFeed, ContactAttempt, EvaluationConsent, Excusal, Invitation, Meeting
 from .uploads import upload_problem
 
-
 MAX_AHEAD = timedelta(days=731)
 
 
