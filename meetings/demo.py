@@ -9,13 +9,13 @@ from django.utils import timezone
 from accounts.models import Role, TeamMembership
 from students.demo import SeedResult
 
-from .models import Attendance, ContactAttempt, Invitation, Meeting
+from .models import Attendance, ContactAttempt, Meeting
 
 PER_CHAIR = 3
 
 
 def seed_meetings(*, result: SeedResult, seed: int, stdout=None) -> int:
-    """For each demo chair: an annual review next week (invited, one contact attempt) for their first students,
+    """For each demo chair: an annual review next week (one contact attempt logged) for their first students,
     and for the first one also a held meeting last month with its attendance. Returns the meetings added."""
     from timelines.services import deadlines_recompute
 
@@ -35,9 +35,6 @@ def seed_meetings(*, result: SeedResult, seed: int, stdout=None) -> int:
                 student_id=student_id, meeting_type=Meeting.Type.ANNUAL_REVIEW, date=day,
                 start_time=time(8 + index * 2, 30), location="Conference room", scheduled_by_id=chair_id,
                 purpose="Review progress on the IEP goals and develop next year's IEP.")
-            Invitation.objects.create(meeting=meeting, sent_on=today, method=Invitation.Method.MAIL,
-                                      sent_by_id=chair_id, status=Invitation.Status.FAILED,
-                                      error="Demo data: print it again from the meeting page.")
             ContactAttempt.objects.create(meeting=meeting, attempted_on=today, method=ContactAttempt.Method.PHONE,
                                           outcome=ContactAttempt.Outcome.MESSAGE, recorded_by_id=chair_id)
             added += 1
