@@ -76,6 +76,12 @@ class ScopedViewSet(viewsets.GenericViewSet):
                 field.queryset = queryset
         return serializer
 
+    def retrieve(self, request, *args, **kwargs):
+        found = self.get_object()
+        student = found.student if hasattr(found, "student") else found.meeting.student
+        access.log_read(request, student, "other", obj=found)  # one student's record read (the access log)
+        return Response(self.get_serializer(found).data)
+
     def filtered(self, queryset):
         params = self.request.query_params
         if params.get("student", "").isdigit():

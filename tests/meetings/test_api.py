@@ -149,3 +149,11 @@ def test_a_real_worker_prints_the_invitation(redis_url, personas, guardians):
     download = client.get(status["download_url"])
     text = " ".join(pages_text(b"".join(download.streaming_content)))
     assert "Invitation to a Team meeting" in text and "Room 9" in text and "Ana Souza" in text
+
+
+def test_reading_one_meeting_is_logged_in_the_access_log(personas, live_meeting):
+    from accounts.models import AccessLogEntry
+
+    assert _client(personas["team_teacher"]).get(f"/api/meetings/{live_meeting.pk}/").status_code == 200
+    entry = AccessLogEntry.objects.get(student=personas["student"], user=personas["team_teacher"])
+    assert entry.object_type == "meetings.meeting" and entry.object_id == str(live_meeting.pk)
