@@ -52,6 +52,16 @@ def require(user, verb: str, obj) -> None:
                                if verb == "schedule_meeting" else "You may not do this for this meeting.")
 
 
+class LoggedRetrieveMixin:
+    """Retrieve one record, and write the read of that student's record to the access log."""
+
+    def retrieve(self, request, *args, **kwargs):
+        found = self.get_object()
+        student = found.student if hasattr(found, "student") else found.meeting.student
+        access.log_read(request, student, "other", obj=found)
+        return Response(self.get_serializer(found).data)
+
+
 class ScopedViewSet(viewsets.GenericViewSet):
     """Related-object fields list only objects in the caller's scope; ?student= and ?meeting= filter lists."""
 
@@ -76,12 +86,6 @@ class ScopedViewSet(viewsets.GenericViewSet):
                 field.queryset = queryset
         return serializer
 
-    def retrieve(self, request, *args, **kwargs):
-        found = self.get_object()
-        student = found.student if hasattr(found, "student") else found.meeting.student
-        access.log_read(request, student, "other", obj=found)  # one student's record read (the access log)
-        return Response(self.get_serializer(found).data)
-
     def filtered(self, queryset):
         params = self.request.query_params
         if params.get("student", "").isdigit():
@@ -100,7 +104,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
                     partial_update=extend_schema(request=MeetingChangeSerializer,
                                                  responses={200: MeetingSerializer, **ERRORS},
                                                  summary="Reschedule a meeting that is not yet held"))
-class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class MeetingViewSet(mixins.ListModelMixin, LoggedRetrieveMixin, ScopedViewSet):
     serializer_class = MeetingSerializer
     queryset = Meeting.objects.none()
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -167,7 +171,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         return Response(MeetingSerializer(meeting).data)
 
 
-class MeetingPartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class MeetingPartViewSet(mixins.ListModelMixin, LoggedRetrieveMixin, ScopedViewSet):
     """A record that belongs to a meeting: listed where the student is visible, written as `verb` allows."""
 
     student_path = "meeting__student"
@@ -262,7 +266,7 @@ class AttendanceViewSet(MeetingPartViewSet):
                     retrieve=extend_schema(responses={200: EvaluationConsentSerializer, 404: ERRORS[404]}),
                     create=extend_schema(responses={201: EvaluationConsentSerializer, **ERRORS},
                                          summary="Record that the consent form was sent"))
-class EvaluationConsentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class EvaluationConsentViewSet(mixins.ListModelMixin, LoggedRetrieveMixin, ScopedViewSet):
     serializer_class = EvaluationConsentSerializer
     queryset = EvaluationConsent.objects.none()
 
