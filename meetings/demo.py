@@ -1,6 +1,7 @@
 """seed_demo step: a few SYNTHETIC Team meetings for each demo Team chair, so the calendar and the meeting pages
-show something. Light on purpose (about 3 students a chair): seeding stays fast. Students that already have a
-meeting are left alone, so running it again adds nothing."""
+show something. Light on purpose (about 3 students a chair): seeding stays fast. A chair who already scheduled a
+meeting in the district gets none, and students that already have a meeting are left alone, so running it again
+adds nothing."""
 
 from datetime import time, timedelta
 
@@ -26,6 +27,8 @@ def seed_meetings(*, result: SeedResult, seed: int, stdout=None) -> int:
               .values_list("user_id", flat=True).distinct())
     added, held_students = 0, []
     for number, chair_id in enumerate(sorted(set(chairs))):
+        if Meeting.objects.filter(scheduled_by_id=chair_id, student__district=result.district).exists():
+            continue  # seeded before (or the chair scheduled some): add nothing
         students = list(TeamMembership.objects.filter(user_id=chair_id, team_role=TeamMembership.TeamRole.CHAIR,
                                                       student__meetings__isnull=True)
                         .order_by("student_id").values_list("student_id", flat=True)[:PER_CHAIR])

@@ -288,3 +288,13 @@ def test_overlapping_meetings_of_the_same_people_are_pointed_out(meeting, person
                               duration_minutes=30) == []  # 9:30-10:30 ends as this one starts
     assert selectors.overlaps(student=other, on=meeting.date + DAY, start_time=datetime.time(10, 0),
                               duration_minutes=30) == []
+
+
+def test_the_demo_meetings_are_added_once(personas):
+    from meetings.demo import seed_meetings
+    from students.demo import SeedResult
+
+    result = SeedResult(district=personas["district"])
+    first = seed_meetings(result=result, seed=1)
+    assert first == 2 and Meeting.objects.filter(status=Meeting.Status.HELD).count() == 1
+    assert seed_meetings(result=result, seed=1) == 0 and Meeting.objects.count() == 2
