@@ -21,6 +21,9 @@ student through `.student` or `.iep.student` (an IEP, a section, a goal, an eval
 | view_access_log  | district admins                                                                   |
 | manage_district  | on a District: its district admins (users, roles, calendars, dashboard)          |
 | view_dashboard   | on a District: its district admins; on a School: its building or district admins |
+| schedule_meeting | the chair, building admins of the school, district admins: meetings, invitations,|
+|                  | contact attempts, excusals, consent to evaluate (docs/meetings.md)                |
+| record_attendance| Team members and the chair, and whoever may schedule_meeting                     |
 
 Other helpers: `visible_students(user)` (ONE SQL query), `get_student_or_404`, `get_in_scope_or_404`,
 `log_read(request, student, part, obj=None)` (the access log: call it from every door that shows one
@@ -248,6 +251,10 @@ def can(user: User, verb: str, obj) -> bool:
         return (is_chair or district_admin) and status == IEP_PROPOSED
     if verb == "break_lock":
         return is_chair or district_admin or is_building_admin(user, student.school_id)
+    if verb == "schedule_meeting":  # Team meetings (docs/meetings.md)
+        return is_chair or district_admin or is_building_admin(user, student.school_id)
+    if verb == "record_attendance":
+        return team_role is not None or district_admin or is_building_admin(user, student.school_id)
     raise ValueError(f"unknown verb {verb!r}")
 
 

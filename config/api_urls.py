@@ -33,3 +33,23 @@ from timelines.dashboard_api import DashboardDeadlineListView, DashboardSummaryV
 
 urlpatterns += [path("dashboard/summary/", DashboardSummaryView.as_view(), name="dashboard-summary"),
                 path("dashboard/deadlines/", DashboardDeadlineListView.as_view(), name="dashboard-deadlines")]
+
+# Team meetings (docs/meetings.md): meetings, invitations, contact attempts, excusals, attendance, consents
+from meetings.api import (  # noqa: E402
+    AttendanceViewSet,
+    ContactAttemptViewSet,
+    EvaluationConsentViewSet,
+    ExcusalViewSet,
+    InvitationViewSet,
+    MeetingViewSet,
+)
+
+meetings_router = DefaultRouter(trailing_slash=True)
+meetings_router.include_root_view = False
+meetings_router.register("meetings", MeetingViewSet, basename="meeting")
+meetings_router.register("meeting-invitations", InvitationViewSet, basename="meeting-invitation")
+meetings_router.register("meeting-contact-attempts", ContactAttemptViewSet, basename="meeting-contact-attempt")
+meetings_router.register("meeting-excusals", ExcusalViewSet, basename="meeting-excusal")
+meetings_router.register("meeting-attendance", AttendanceViewSet, basename="meeting-attendance")
+meetings_router.register("evaluation-consents", EvaluationConsentViewSet, basename="evaluation-consent")
+urlpatterns += meetings_router.urls

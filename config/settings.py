@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "students",
     "iep",
     "timelines",
+    "meetings",
 ]
 
 MIDDLEWARE = [

@@ -35,3 +35,6 @@ handler500 = "config.views.server_error"  # an unreachable database answers 503 
 
 # Deadline dashboards (issue 7): /dashboard/ pages and drill-down lists; API under /api/dashboard/
 urlpatterns.append(path("dashboard/", include("timelines.dashboard_urls")))
+
+# Team meetings (docs/meetings.md): /students/<id>/meetings/, /meetings/..., consents; API under /api/
+urlpatterns.append(path("", include("meetings.urls")))

@@ -371,7 +371,10 @@ def _recompute_chunk(ids: list[int], today: date, computed_at: datetime) -> int:
         known = events.setdefault(student_id, {})
         if key not in known or day > known[key]:
             known[key] = day  # the latest date per key is the current process (spec 2.1)
-    for student_id, extra in case_events_from_ieps(ids).items():
+    from meetings.selectors import case_events_from_meetings  # held meetings, consents received (docs/meetings.md)
+
+    derived = [case_events_from_ieps(ids), case_events_from_meetings(ids)]
+    for student_id, extra in ((sid, found) for source in derived for sid, found in source.items()):
         known = events.setdefault(student_id, {})
         for key, day in extra.items():
             if key not in known or day > known[key]:

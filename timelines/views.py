@@ -27,11 +27,18 @@ def _timeline_context(request, student, *, event_form=None, facts_form=None, sta
         "calendar_missing": [d for d in deadlines if d.status == Deadline.Status.CALENDAR_MISSING],
         "next_deadline": selectors.next_deadline(deadlines, today),
         "events": selectors.student_events(student),
+        "derived_events": _derived_events(student),
         "facts": facts,
         "event_form": event_form or (TimelineEventForm(student=student, today=today) if may_record else None),
         "facts_form": facts_form or (StudentFactsForm(instance=facts) if may_record else None),
     }
     return render(request, "timelines/student_timeline.html", context, status=status)
+
+
+def _derived_events(student):
+    from meetings.selectors import derived_events  # events held meetings and consents supply (docs/meetings.md)
+
+    return derived_events(student)
 
 
 @login_required

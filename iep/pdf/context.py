@@ -24,6 +24,14 @@ from ..section_schemas import (
 )
 from ..selectors import service_grid_summary
 
+
+def summary_attendance(iep: IEP) -> dict | None:
+    """Who attended the IEP's held meeting (meetings.selectors), or None: the summary then prints the Team."""
+    from meetings.selectors import summary_attendance as attendance_of
+
+    return attendance_of(iep)
+
+
 PLACEMENT_LABELS = dict(SCHOOL_AGE_PLACEMENTS + EARLY_PLACEMENTS)
 TODAY_ZONE = ZoneInfo("America/New_York")
 STAY_PUT = "34 CFR 300.518"
@@ -131,13 +139,6 @@ def next_steps(iep: IEP, student, consent_date: date | None, *, events: dict[str
     if status == IEP.Status.SUPERSEDED:
         steps.append(NextStep("A later IEP has replaced this one.", None, ""))
     return [step for step in steps if step is not None]
-
-
-def summary_attendance(iep: IEP) -> list[dict] | None:
-    """Who attended the meeting, as [{"name", "role"}] (parents and the student included), or None when the
-    attendance was not recorded. Attendance is not recorded anywhere yet: the summary then lists the Team
-    and says so. The meetings work plugs its attendance in here."""
-    return None
 
 
 def grid_groups(grid: Section | None, goals: list[Section], summary) -> list[dict]:

@@ -575,3 +575,93 @@ ROUTES.update({
     "signin:backup_codes": Route({"GET": "signed_in", "POST": "signed_in"}),
     "signin:force_reset": Route({"POST": "staff_district_admin"}),
 })
+
+# Team meetings (docs/meetings.md): the chair, building and district administrators schedule (meetings, invitations,
+# contact attempts, excusals, consents); Team members too may record attendance; anyone who sees the student reads.
+# The calendar feed (meetings:feed_ics) answers to its secret token, not to a session: tested in tests/meetings.
+RULES["meeting_schedule"] = _scoped(SEES, {p: CHAIR_OR_DISTRICT_ADMIN.get(p, set()) | BUILDING_ADMIN_OF.get(p, set())
+                                           for p in PRINCIPALS})
+RULES["meeting_attendance"] = _scoped(SEES, {p: TEAM_MEMBER_OF.get(p, set()) | DISTRICT_ADMIN_OF.get(p, set())
+                                             | BUILDING_ADMIN_OF.get(p, set()) for p in PRINCIPALS})
+EXEMPT.add("meetings:feed_ics")
+MT, SCHED, ATT, VIEW = {"pk": "meeting"}, "meeting_schedule", "meeting_attendance", "student_view"
+ROUTES.update({
+    "meetings:student_meetings": Route({"GET": VIEW, "POST": SCHED}),
+    "meetings:consents": Route({"GET": VIEW, "POST": SCHED}),
+    "meetings:mine": Route({"GET": "signed_in"}),
+    "meetings:month": Route({"GET": "signed_in"}),
+    "meetings:feed": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "meetings:detail": Route({"GET": VIEW}),
+    "meetings:edit": Route({"GET": SCHED, "POST": SCHED}),
+    "meetings:cancel": Route({"POST": SCHED}),
+    "meetings:hold": Route({"GET": SCHED, "POST": SCHED}),
+    "meetings:invitation_create": Route({"POST": SCHED}),
+    "meetings:contact_create": Route({"POST": SCHED}),
+    "meetings:excusal_create": Route({"POST": SCHED}),
+    "meetings:attendance_create": Route({"POST": ATT}),
+    "meetings:invitation": Route({"GET": VIEW}),
+    "meetings:invitation_download": Route({"GET": VIEW}),
+    "meetings:excusal_agreement": Route({"GET": VIEW}),
+    "meetings:consent_respond": Route({"GET": SCHED, "POST": SCHED}),
+    "meetings:consent_form": Route({"GET": VIEW}),
+    "meeting-list": Route({"GET": "signed_in", "POST": "signed_in"}),  # an empty body: 400 for all
+    "meeting-detail": Route({"GET": VIEW, "PATCH": SCHED}, MT),
+    "meeting-hold": Route({"POST": SCHED}, MT),
+    "meeting-cancel": Route({"POST": SCHED}, MT),
+    "meeting-invitation-list": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "meeting-invitation-detail": Route({"GET": VIEW}, {"pk": "invitation"}),
+    "meeting-invitation-download": Route({"GET": VIEW}, {"pk": "invitation"}),
+    "meeting-contact-attempt-list": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "meeting-contact-attempt-detail": Route({"GET": VIEW}, {"pk": "contact_attempt"}),
+    "meeting-excusal-list": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "meeting-excusal-detail": Route({"GET": VIEW}, {"pk": "excusal"}),
+    "meeting-attendance-list": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "meeting-attendance-detail": Route({"GET": VIEW}, {"pk": "attendance"}),
+    "evaluation-consent-list": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "evaluation-consent-detail": Route({"GET": VIEW}, {"pk": "consent"}),
+    "evaluation-consent-respond": Route({"POST": SCHED}, {"pk": "consent"}),
+})
+FILLERS.update({"meeting_pk": "meeting", "invitation_pk": "invitation", "excusal_pk": "excusal",
+                "consent_pk": "consent"})
+for _kind in ("meeting", "invitation", "contact_attempt", "excusal", "attendance", "consent"):
+    OBJECTS[_kind] = lambda world, relation, kind=_kind: _meeting_objects(world, relation)[kind]
+
+
+def _meeting_objects(world, relation) -> dict:
+    """A scheduled meeting next month (with a printed invitation, a contact attempt and an excusal with its
+    uploaded agreement), a held meeting with one attendee, and a consent with its signed form; once per relation."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from meetings.models import Attendance, ContactAttempt, EvaluationConsent, Excusal, Invitation, Meeting
+
+    cache = world.__dict__.setdefault("meeting_objects", {})
+    if relation in cache:
+        return cache[relation]
+    student, staff = world.students[relation], world.staff[relation]
+    today = timezone.localdate()
+    meeting = Meeting.objects.create(student=student, meeting_type="annual_review", start_time=datetime.time(9),
+                                     date=today + datetime.timedelta(days=30), location="Room 1", purpose="Review.",
+                                     scheduled_by=staff)
+    held = Meeting.objects.create(student=student, meeting_type="eligibility", start_time=datetime.time(9),
+                                  date=today - datetime.timedelta(days=3), location="Room 1", purpose="Eligibility.",
+                                  status="held", scheduled_by=staff)
+    pdf = b"%PDF-1.4\n% a stand-in: only access is tested\n"
+    invitation = Invitation(meeting=meeting, sent_on=today, method="mail", status="ready", sha256="0" * 64)
+    invitation.file.save(f"matrix-invitation-{meeting.pk}.pdf", ContentFile(pdf), save=False)
+    invitation.save()
+    excusal = Excusal(meeting=meeting, member=staff, parent_agreed_on=today)
+    excusal.agreement.save(f"matrix-excusal-{meeting.pk}.pdf", ContentFile(pdf), save=False)
+    excusal.save()
+    consent = EvaluationConsent(student=student, kind="initial", sent_on=today)
+    consent.signed_form.save(f"matrix-consent-{meeting.pk}.pdf", ContentFile(pdf), save=False)
+    consent.save()
+    cache[relation] = {
+        "meeting": meeting, "invitation": invitation, "excusal": excusal, "consent": consent,
+        "contact_attempt": ContactAttempt.objects.create(meeting=meeting, attempted_on=today, method="phone",
+                                                         outcome="no_answer"),
+        "attendance": Attendance.objects.create(meeting=held, kind="staff", user=staff, role="Teacher"),
+    }
+    return cache[relation]

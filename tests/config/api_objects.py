@@ -18,7 +18,9 @@ def real_ids(personas) -> dict[str, int]:
     ma_year(student.district, 2025)
     event = timeline_event_record(student=student, key="records_requested", on=date(2025, 10, 6), user=chair)
     deadlines_recompute(student_ids=[student.pk])
+    meetings = _meeting_ids(personas)
     return {
+        **meetings,
         "/api/students/": student.pk, "/api/ieps/": iep.pk, "/api/sections/": iep.sections.first().pk,
         "/api/documents/": document_request(iep=iep, kind="summary", user=chair)[0].pk,
         "/api/deadlines/": student.deadlines.first().pk, "/api/timeline-events/": event.pk,
@@ -26,4 +28,33 @@ def real_ids(personas) -> dict[str, int]:
         "/api/team-memberships/": TeamMembership.objects.filter(student=student).first().pk,
         "/api/manage/users/": personas["same_school_teacher"].pk,
         "/api/manage/role-assignments/": personas["same_school_teacher"].role_assignments.first().pk,
+    }
+
+
+def _meeting_ids(personas) -> dict[str, int]:
+    """A meeting (scheduled, next week) with an invitation, a contact attempt and an excusal; a held meeting with
+    an attendee; a consent form sent (Team meetings, docs/meetings.md)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings.models import Attendance, ContactAttempt, EvaluationConsent, Excusal, Invitation, Meeting
+
+    student, chair, today = personas["student"], personas["team_chair"], timezone.localdate()
+    meeting = Meeting.objects.create(student=student, meeting_type="annual_review", date=today + datetime.timedelta(7),
+                                     start_time=datetime.time(9), location="Room 1", purpose="Review.",
+                                     scheduled_by=chair)
+    held = Meeting.objects.create(student=student, meeting_type="eligibility", date=today, status="held",
+                                  start_time=datetime.time(13), location="Room 1", purpose="Eligibility.",
+                                  scheduled_by=chair)
+    return {
+        "/api/meetings/": meeting.pk,
+        "/api/meeting-invitations/": Invitation.objects.create(meeting=meeting, sent_on=today, method="mail").pk,
+        "/api/meeting-contact-attempts/": ContactAttempt.objects.create(meeting=meeting, attempted_on=today,
+                                                                        method="phone", outcome="no_answer").pk,
+        "/api/meeting-excusals/": Excusal.objects.create(meeting=meeting, member=personas["team_teacher"],
+                                                         parent_agreed_on=today).pk,
+        "/api/meeting-attendance/": Attendance.objects.create(meeting=held, kind="staff", user=chair).pk,
+        "/api/evaluation-consents/": EvaluationConsent.objects.create(student=student, kind="initial",
+                                                                      sent_on=today).pk,
     }

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from tests.config.api_objects import real_ids
 
 REFUSED = {400, 403, 404, 405, 409}
-COUNTED_APPS = ("accounts", "students", "iep", "timelines", "jobs", "auth")
+COUNTED_APPS = ("accounts", "students", "iep", "timelines", "jobs", "auth", "meetings")
 NOT_DATA = {"accounts.AccessLogEntry"}  # reads are logged; the log is not the data written
 
 
@@ -96,7 +96,8 @@ def setup(personas):
         return api
 
     # scope anchors, so that a create reaches its input checks instead of stopping at "which student?"
-    anchors = {"student": ids["/api/students/"], "iep": ids["/api/ieps/"], "user": personas["team_teacher"].pk}
+    anchors = {"student": ids["/api/students/"], "iep": ids["/api/ieps/"], "user": personas["team_teacher"].pk,
+               "meeting": ids["/api/meetings/"]}
     return url, client, anchors
 
 
