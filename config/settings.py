@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "students",
     "iep",
     "timelines",
+    "progress",
 ]
 
 MIDDLEWARE = [
@@ -292,3 +293,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "DeadlineKeyEnum": "timelines.models.DeadlineKey",
     "EventKeyEnum": "timelines.models.EventKey",
 })
+# progress reports: move the progress_report deadline rows' statuses on, after the 02:00 deadline recompute.
+CELERY_BEAT_SCHEDULE["progress-nightly-deadlines"] = {
+    "task": "progress.tasks.progress_deadlines_nightly_task",
+    "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=30),
+}
