@@ -32,3 +32,13 @@ from timelines.dashboard_api import DashboardDeadlineListView, DashboardSummaryV
 
 urlpatterns += [path("dashboard/summary/", DashboardSummaryView.as_view(), name="dashboard-summary"),
                 path("dashboard/deadlines/", DashboardDeadlineListView.as_view(), name="dashboard-deadlines")]
+
+# Progress reports (docs/progress-reports.md): marking periods, reports on goals, finalised documents
+from progress.api import MarkingPeriodViewSet, ProgressDocumentViewSet, ProgressReportViewSet  # noqa: E402
+
+progress_router = DefaultRouter(trailing_slash=True)
+progress_router.include_root_view = False
+progress_router.register("marking-periods", MarkingPeriodViewSet, basename="marking-period")
+progress_router.register("progress-reports", ProgressReportViewSet, basename="progress-report")
+progress_router.register("progress-documents", ProgressDocumentViewSet, basename="progress-document")
+urlpatterns += progress_router.urls

@@ -298,3 +298,4 @@ CELERY_BEAT_SCHEDULE["progress-nightly-deadlines"] = {
     "task": "progress.tasks.progress_deadlines_nightly_task",
     "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=30),
 }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ProgressSentMethodEnum"] = "progress.models.ProgressDocument.Method"

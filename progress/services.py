@@ -244,12 +244,12 @@ def report_owed_check(*, goal: Section, period: MarkingPeriod) -> IEP:
     if not iep.start_date <= period.report_due <= iep.end_date:
         raise InvalidInput({"period": [f"{period.name} ({period.report_due:%m/%d/%Y}) is outside the IEP period "
                                        f"({iep.start_date:%m/%d/%Y}–{iep.end_date:%m/%d/%Y})."]})
-    if period.pk not in {p.pk for p in periods_owed(iep)}:
-        raise InvalidInput({"period": [f"{period.name} is not on this IEP's schedule of progress reporting."]})
     in_force = iep_in_force(iep.student_id, period.report_due)
     if in_force is None or in_force.pk != iep.pk:
         raise InvalidInput({"goal": ["This goal's IEP is not the one in force on the report date "
                                      f"({period.report_due:%m/%d/%Y})."]})
+    if period.pk not in {p.pk for p in periods_owed(iep)}:
+        raise InvalidInput({"period": [f"{period.name} is not on this IEP's schedule of progress reporting."]})
     if goal.pk not in {g.pk for g in goals_in_force([iep]).get(iep.pk, [])}:
         raise InvalidInput({"goal": ["This goal was rejected by the parent; it is not in force."]})
     return iep
