@@ -32,3 +32,6 @@ handler404 = "config.views.not_found"  # issue 10: JSON 404s under /api/
 
 # Deadline dashboards (issue 7): /dashboard/ pages and drill-down lists; API under /api/dashboard/
 urlpatterns.append(path("dashboard/", include("timelines.dashboard_urls")))
+
+# Progress reports (docs/progress-reports.md): worklist, a student's progress, marking periods, oversight
+urlpatterns.append(path("", include("progress.urls")))
