@@ -527,55 +527,87 @@ def document_mark_sent(*, document: ProgressDocument, user: User, sent_on, metho
 
 # ---------------------------------------------------------------- the progress_report deadline rows
 
-def _desired_progress_rows(student: Student, today: date) -> dict[date, dict]:
-    from .selectors import ieps_in_force, school_periods, shared_periods_of
+def _desired_progress_rows(students: list[Student], today: date) -> dict[int, dict[date, dict]]:
+    """Per student, the progress_report rows owed: one per period (shared or custom) whose report date falls in
+    the IEP in force on it, met on the first date the period's report was sent. A fixed number of queries for a
+    batch of students."""
+    from .selectors import school_periods, shared_periods_of
 
-    rows: dict[date, dict] = {}
-    periods = school_periods(student.district_id, student.school_id, shared_periods_of([student.district_id]))
-    custom = list(MarkingPeriod.objects.filter(iep__student=student, iep__progress_schedule__mode="custom"))
-    sent = {}
-    for period_id, sent_on in (ProgressDocument.objects.filter(student=student, sent_on__isnull=False)
-                               .order_by("sent_on").values_list("period_id", "sent_on")):
-        sent.setdefault(period_id, sent_on)  # the first sending meets the duty
-    custom_ieps = {p.iep_id for p in custom}
-    for period in [*periods, *custom]:
-        iep = ieps_in_force([student.pk], period.report_due).get(student.pk)
-        if iep is None or (period.iep_id is None and iep.pk in custom_ieps) or (
-                period.iep_id is not None and period.iep_id != iep.pk):
-            continue
-        met = sent.get(period.pk)
-        rows[period.report_due] = {
-            "school_id": student.school_id, "trigger": "marking_period", "due": period.report_due, "error": "",
-            "citation": PROGRESS_CITATION,
-            "basis": f"Report date of {period.name} ({period.school_year}) for the IEP "
-                     f"{iep.start_date:%m/%d/%Y}–{iep.end_date:%m/%d/%Y}",
-            "status": deadline_status(period.report_due, met, today), "met_on": met}
-    return rows
+    ids = [s.pk for s in students]
+    shared = shared_periods_of({s.district_id for s in students})
+    ieps: dict[int, list[IEP]] = {}
+    for iep in (IEP.objects.current().filter(student_id__in=ids).select_related("progress_schedule")
+                .order_by("student_id", "start_date", "pk")):
+        ieps.setdefault(iep.student_id, []).append(iep)
+    custom: dict[int, list[MarkingPeriod]] = {}
+    for period in MarkingPeriod.objects.filter(iep__student_id__in=ids, iep__progress_schedule__mode="custom"):
+        custom.setdefault(period.iep_id, []).append(period)
+    sent: dict[tuple[int, int], date] = {}
+    for student_id, period_id, sent_on in (ProgressDocument.objects.filter(student_id__in=ids, sent_on__isnull=False)
+                                           .order_by("sent_on").values_list("student_id", "period_id", "sent_on")):
+        sent.setdefault((student_id, period_id), sent_on)  # the first sending meets the duty
+    desired: dict[int, dict[date, dict]] = {}
+    for student in students:
+        rows: dict[date, dict] = {}
+        theirs = ieps.get(student.pk, [])
+        custom_ieps = {i.pk for i in theirs if getattr(getattr(i, "progress_schedule", None), "mode", "") == "custom"}
+        periods = school_periods(student.district_id, student.school_id, shared)
+        periods += [p for iep_id in custom_ieps for p in custom.get(iep_id, [])]
+        for period in periods:
+            in_force = [i for i in theirs if i.start_date <= period.report_due <= i.end_date]
+            iep = in_force[-1] if in_force else None  # the latest-starting, as selectors.ieps_in_force
+            if iep is None or (period.iep_id is None and iep.pk in custom_ieps) or (
+                    period.iep_id is not None and period.iep_id != iep.pk):
+                continue
+            met = sent.get((student.pk, period.pk))
+            rows[period.report_due] = {
+                "school_id": student.school_id, "trigger": "marking_period", "due": period.report_due, "error": "",
+                "citation": PROGRESS_CITATION,
+                "basis": f"Report date of {period.name} ({period.school_year}) for the IEP "
+                         f"{iep.start_date:%m/%d/%Y}–{iep.end_date:%m/%d/%Y}",
+                "status": deadline_status(period.report_due, met, today), "met_on": met}
+        desired[student.pk] = rows
+    return desired
 
 
-def progress_deadlines_refresh(*, student_ids, now: datetime | None = None) -> int:
+ROW_FIELDS = ["school_id", "trigger", "due", "error", "citation", "basis", "status", "met_on"]
+
+
+def progress_deadlines_refresh(*, student_ids, now: datetime | None = None, batch: int = 2000) -> int:
     """Write the `progress_report` deadline rows of these students (one per period their IEP in force owes, due
     on the report date, met when the report was sent), as application rows beside the engine's: key
     `progress_report`, cycle = the report date. Rows no longer owed become not applicable (met ones stay).
-    Upserts by (student, key, cycle), so running it twice writes the same rows. Returns rows written."""
+    Only changed rows are written, upserted by (student, key, cycle), so running it twice (or twice at once)
+    writes the same rows. Returns the rows written."""
     today = timezone.localdate(now)
     computed_at = now or timezone.now()
+    ids = sorted(set(student_ids))
     written = 0
-    for student in Student.objects.filter(pk__in=list(student_ids)):
-        desired = _desired_progress_rows(student, today)
-        existing = {d.cycle: d for d in Deadline.objects.filter(student=student, key=PROGRESS_KEY)}
-        for cycle, row in desired.items():
-            current = existing.get(cycle)
-            if current and all(getattr(current, k) == v for k, v in row.items()):
-                continue
-            Deadline.objects.update_or_create(student=student, key=PROGRESS_KEY, cycle=cycle,
-                                              defaults={**row, "computed_at": computed_at})
-            written += 1
-        for cycle, current in existing.items():
-            if cycle not in desired and current.status not in (Deadline.Status.MET, Deadline.Status.NOT_APPLICABLE):
-                Deadline.objects.filter(pk=current.pk).update(status=Deadline.Status.NOT_APPLICABLE,
-                                                              computed_at=computed_at)
-                written += 1
+    for begin in range(0, len(ids), batch):
+        students = list(Student.objects.filter(pk__in=ids[begin:begin + batch]).order_by("pk"))
+        desired = _desired_progress_rows(students, today)
+        existing: dict[tuple[int, date], tuple] = {}
+        for row in Deadline.objects.filter(student_id__in=[s.pk for s in students], key=PROGRESS_KEY).values_list(
+                "student_id", "cycle", *ROW_FIELDS):
+            existing[(row[0], row[1])] = row[2:]
+        changed = []
+        for student_id, rows in desired.items():
+            for cycle, row in rows.items():
+                values = tuple(row[f] for f in ROW_FIELDS)
+                if existing.get((student_id, cycle)) != values:
+                    changed.append(Deadline(student_id=student_id, key=PROGRESS_KEY, cycle=cycle,
+                                            computed_at=computed_at, **row))
+        stale = [(student_id, cycle) for (student_id, cycle), values in existing.items()
+                 if cycle not in desired.get(student_id, {}) and values[6] not in (Deadline.Status.MET,
+                                                                                 Deadline.Status.NOT_APPLICABLE)]
+        Deadline.objects.bulk_create(changed, batch_size=500, update_conflicts=True,
+                                     unique_fields=["student", "key", "cycle"],
+                                     update_fields=[f.removesuffix("_id") if f == "school_id" else f
+                                                    for f in ROW_FIELDS] + ["computed_at"])
+        for student_id, cycle in stale:
+            Deadline.objects.filter(student_id=student_id, key=PROGRESS_KEY, cycle=cycle).update(
+                status=Deadline.Status.NOT_APPLICABLE, computed_at=computed_at)
+        written += len(changed) + len(stale)
     return written
 
 

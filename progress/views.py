@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -107,8 +107,8 @@ def worklist(request):
 @require_POST
 def report_start(request):
     goal_pk, period_pk = request.POST.get("goal", ""), request.POST.get("period", "")
-    if not (goal_pk.isdigit() and period_pk.isdigit()):
-        raise Http404("No such goal or period.")
+    if not (goal_pk.isdigit() and period_pk.isdigit() and len(goal_pk) < 19 and len(period_pk) < 19):
+        return HttpResponseBadRequest("Choose a goal and a period.", content_type="text/plain; charset=utf-8")
     goal = access.get_in_scope_or_404(request.user, Section.objects.goals().select_related("iep__student"),
                                       int(goal_pk), student_path="iep__student")
     if not access.can(request.user, "write_progress", goal.iep.student):
