@@ -43,6 +43,7 @@ class BenchmarkSerializer(serializers.Serializer):
 
 class ProgressReportSerializer(serializers.ModelSerializer):
     benchmarks = BenchmarkSerializer(many=True, read_only=True)
+    sufficient = serializers.CharField(read_only=True, help_text="yes, no, or empty while not answered")
     holder = serializers.SerializerMethodField()
 
     class Meta:
@@ -84,6 +85,9 @@ class ReasonSerializer(StrictSerializer):
 
 
 class ProgressDocumentSerializer(serializers.ModelSerializer):
+    sent_method = serializers.CharField(read_only=True, help_text="mail, email, in_person, backpack, portal, or "
+                                                                  "empty while not sent")
+
     class Meta:
         model = ProgressDocument
         fields = ["id", "student", "iep", "period", "version", "correction_reason", "status", "sha256", "finalised_at",
