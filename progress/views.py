@@ -121,7 +121,9 @@ def report_start(request):
     except InvalidInput as exc:
         messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
         return redirect("progress:worklist")
-    return report_edit(request, report.pk)
+    if not access.can(request.user, "write_progress", report.student):
+        raise PermissionDenied("Only the student's Team writes progress reports.")
+    return _open(request, report)
 
 
 @login_required
@@ -135,20 +137,17 @@ def report_edit(request, pk):
         return _row(request, _item_for(report, request.user), "This report is finalised and read-only.",
                     status=200 if request.htmx else 409)
     if request.method == "GET" or action == "edit":
-        try:
-            services.report_check_out(report=report, user=request.user)
-        except ReportLocked as exc:
-            return _row(request, _item_for(report, request.user), str(exc), status=200 if request.htmx else 409)
-        form = ReportForm(initial=report_initial(report), report=report)
-        return _editor(request, report, form)
+        return _open(request, report)
     if action == "done":
         services.report_release(report=report, user=request.user)
         return _after_write(request, report, "")
     form = ReportForm(request.POST, report=report)
     if not form.is_valid():
         if action == "autosave":
-            return render(request, "progress/worklist.html#autosave", {"report": report, "error": "Not saved: "
-                          + " ".join(str(e) for errs in form.errors.values() for e in errs)})
+            problems = [f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}"
+                        for name, errors in form.errors.items()]
+            return render(request, "progress/worklist.html#autosave", {"report": report,
+                                                                       "error": "Not saved: " + "; ".join(problems)})
         return _editor(request, report, form, status=200 if request.htmx else 400)
     revision = report.revision if action == "autosave" else form.cleaned_data["revision"]
     ready = True if action == "ready" else False if action == "draft" else None
@@ -171,6 +170,17 @@ def report_edit(request, pk):
         return _editor(request, saved, form, message="Saved as a draft.")
     messages.success(request, "Saved as a draft.")
     return redirect("progress:worklist")
+
+
+def _open(request, report):
+    """Check the report out to the user and show its form (the row, naming the writer, if someone else has it)."""
+    try:
+        services.report_check_out(report=report, user=request.user)
+    except ReportLocked as exc:
+        return _row(request, _item_for(report, request.user), str(exc), status=200 if request.htmx else 409)
+    except ProgressError as exc:
+        return _row(request, _item_for(report, request.user), str(exc), status=200 if request.htmx else 409)
+    return _editor(request, report, ReportForm(initial=report_initial(report), report=report))
 
 
 def _after_write(request, report, message):
