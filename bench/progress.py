@@ -123,17 +123,19 @@ def worklist(fixture: Fixture, repeat: int) -> dict:
     client = Client(HTTP_HOST="localhost")
     client.force_login(fixture.provider)
     client.get("/progress/worklist/")  # warm-up
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get("/progress/worklist/")
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)  # this process's work, whatever else loads the CPU
         assert response.status_code == 200
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/progress/worklist/")
     items = response.content.decode().count('class="app-work-item')
     return {"worklist_p95_ms": round(percentile(times, 0.95), 1),
-            "worklist_median_ms": round(statistics.median(times), 1), "worklist_queries": len(queries),
+            "worklist_median_ms": round(statistics.median(times), 1),
+            "worklist_cpu_p95_ms": round(percentile(cpu, 0.95), 1), "worklist_queries": len(queries),
             "worklist_items": items}
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -91,7 +92,20 @@ def _item_for(report: ProgressReport, user) -> WorkItem:
 
 
 def _row(request, item: WorkItem, message: str = "", status: int = 200):
-    return render(request, "progress/worklist.html#row", {"item": item, "message": message}, status=status)
+    return render(request, "progress/worklist.html#row", {"item": _with_urls([item])[0], "message": message,
+                                                          "start_url": reverse("progress:report_start")},
+                  status=status)
+
+
+def _with_urls(items: list[WorkItem]) -> list[WorkItem]:
+    """Each row's links, built from one reversed URL per kind (a reverse per row and link costs more than the
+    rest of the row's rendering)."""
+    student_url = reverse("progress:student", args=[0])
+    edit_url = reverse("progress:report_edit", args=[0])
+    for item in items:
+        item.student_url = student_url.replace("/0/", f"/{item.student.pk}/", 1)
+        item.edit_url = edit_url.replace("/0/", f"/{item.report.pk}/", 1) if item.report else ""
+    return items
 
 
 @login_required
@@ -100,7 +114,8 @@ def worklist(request):
     today = timezone.localdate()
     work = worklist_for(request.user, today=today)
     return render(request, "progress/worklist.html", {
-        "work": work, "counts": [(STATUS_LABELS[k], v) for k, v in work.counts().items()], "today": today})
+        "work": work, "items": _with_urls(work.items), "start_url": reverse("progress:report_start"),
+        "counts": [(STATUS_LABELS[k], v) for k, v in work.counts().items()], "today": today})
 
 
 @login_required
@@ -194,7 +209,7 @@ def _after_write(request, report, message):
 
 def _editor(request, report, form, status=200, message=""):
     lock = ReportLock.objects.filter(report=report).first()
-    item = _item_for(report, request.user)
+    item = _with_urls([_item_for(report, request.user)])[0]
     template = "progress/worklist.html#editor" if request.htmx else "progress/report_edit.html"
     return render(request, template, {"item": item, "report": report, "form": form, "lock": lock,
                                       "message": message, "goal_content": report.goal.content or {}}, status=status)
