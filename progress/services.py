@@ -393,8 +393,8 @@ def report_save(*, report: ProgressReport, user: User, data: dict, revision: int
             if errors:
                 raise InvalidInput(errors)
             row.status = ProgressReport.Status.READY
-        elif ready is False or clean:
-            row.status = ProgressReport.Status.DRAFT if ready is False or row.status == "draft" else row.status
+        elif ready is False or (row.status == ProgressReport.Status.READY and ready_errors(row)):
+            row.status = ProgressReport.Status.DRAFT  # a ready report edited until an answer is missing is a draft
         row.revision += 1
         row.updated_by, row.updated_at = user, now
         row.save()

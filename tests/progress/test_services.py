@@ -132,6 +132,12 @@ def test_a_report_becomes_ready_only_with_both_answers(world):
     assert set(refused.value.errors) == {"sufficient", "sufficiency_reason", "benchmarks"}
     ready = _ready(saved, world["team_sped"])
     assert ready.status == "ready" and ready.measured_value == 78
+    edited = services.report_save(report=ready, user=world["team_sped"], data={"next_steps": "Add a probe."},
+                                  revision=ready.revision, now=NOW)
+    assert edited.status == "ready"  # still complete
+    emptied = services.report_save(report=edited, user=world["team_sped"], data={"sufficiency_reason": ""},
+                                   revision=edited.revision, now=NOW)
+    assert emptied.status == "draft"  # an answer is missing again
 
 
 def test_a_stale_revision_and_a_second_writer_are_refused(world):
