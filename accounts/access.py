@@ -24,6 +24,8 @@ student through `.student` or `.iep.student` (an IEP, a section, a goal, an eval
 | schedule_meeting | the chair, building admins of the school, district admins: meetings, invitations,|
 |                  | contact attempts, excusals, consent to evaluate (docs/meetings.md)                |
 | record_attendance| Team members and the chair, and whoever may schedule_meeting                     |
+| write_progress   | Team members and the chair: progress reports on goals (docs/progress-reports.md)  |
+| finalise_progress| the chair: finalise a period's progress reports, record their sending             |
 
 Other helpers: `visible_students(user)` (ONE SQL query), `get_student_or_404`, `get_in_scope_or_404`,
 `log_read(request, student, part, obj=None)` (the access log: call it from every door that shows one
@@ -241,8 +243,10 @@ def can(user: User, verb: str, obj) -> bool:
     is_chair = team_role == TeamMembership.TeamRole.CHAIR
     if verb == "edit":
         return team_role is not None and status in (None, IEP_DRAFT)
-    if verb == "record_event":
+    if verb in ("record_event", "write_progress"):
         return team_role is not None
+    if verb == "finalise_progress":
+        return is_chair
     if verb == "manage_iep":
         return is_chair or district_admin
     if verb == "propose":

@@ -53,3 +53,13 @@ meetings_router.register("meeting-excusals", ExcusalViewSet, basename="meeting-e
 meetings_router.register("meeting-attendance", AttendanceViewSet, basename="meeting-attendance")
 meetings_router.register("evaluation-consents", EvaluationConsentViewSet, basename="evaluation-consent")
 urlpatterns += meetings_router.urls
+
+# Progress reports (docs/progress-reports.md): marking periods, reports on goals, finalised documents
+from progress.api import MarkingPeriodViewSet, ProgressDocumentViewSet, ProgressReportViewSet  # noqa: E402
+
+progress_router = DefaultRouter(trailing_slash=True)
+progress_router.include_root_view = False
+progress_router.register("marking-periods", MarkingPeriodViewSet, basename="marking-period")
+progress_router.register("progress-reports", ProgressReportViewSet, basename="progress-report")
+progress_router.register("progress-documents", ProgressDocumentViewSet, basename="progress-document")
+urlpatterns += progress_router.urls

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "iep",
     "timelines",
     "meetings",
+    "progress",
 ]
 
 MIDDLEWARE = [
@@ -399,3 +400,9 @@ if "jobs-outbox-dispatch" in CELERY_BEAT_SCHEDULE:  # how often beat sweeps the 
     CELERY_BEAT_SCHEDULE["jobs-outbox-dispatch"]["schedule"] = env.float(
         "OUTBOX_SWEEP_SECONDS", default=CELERY_BEAT_SCHEDULE["jobs-outbox-dispatch"]["schedule"])
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers and beat keep LOGGING (JSON, redaction): see config/celery.py
+# progress reports: move the progress_report deadline rows' statuses on, after the 02:00 deadline recompute.
+CELERY_BEAT_SCHEDULE["progress-nightly-deadlines"] = {
+    "task": "progress.tasks.progress_deadlines_nightly_task",
+    "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=30),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ProgressSentMethodEnum"] = "progress.models.ProgressDocument.Method"

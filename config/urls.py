@@ -38,3 +38,6 @@ urlpatterns.append(path("dashboard/", include("timelines.dashboard_urls")))
 
 # Team meetings (docs/meetings.md): /students/<id>/meetings/, /meetings/..., consents; API under /api/
 urlpatterns.append(path("", include("meetings.urls")))
+
+# Progress reports (docs/progress-reports.md): worklist, a student's progress, marking periods, oversight
+urlpatterns.append(path("", include("progress.urls")))

@@ -71,6 +71,11 @@ DEADLINE_LABELS = {
     "age_of_majority_notice": "Age of majority notice",
 }
 assert set(DEADLINE_LABELS) == {rule.key for rule in RULES}, "every rule of the spec (3) needs a label"
+# Deadlines the application writes itself beside the engine's rules (the engine and compute_deadlines do not know
+# them; the deadline recompute leaves their rows alone): the progress report owed per IEP and marking period
+# (docs/progress-reports.md, 603 CMR 28.07(3)).
+APPLICATION_DEADLINE_LABELS = {"progress_report": "Progress report to parents"}
+DEADLINE_LABELS.update(APPLICATION_DEADLINE_LABELS)
 DeadlineKey = models.TextChoices("DeadlineKey", [(key, (key, label)) for key, label in DEADLINE_LABELS.items()])
 
 

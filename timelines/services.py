@@ -21,7 +21,15 @@ from students.models import District, Student
 
 from . import engine
 from .exceptions import CalendarImportError
-from .models import EVENT_LABELS, FACT_FIELDS, Deadline, SchoolCalendar, StudentFacts, TimelineEvent
+from .models import (
+    APPLICATION_DEADLINE_LABELS,
+    EVENT_LABELS,
+    FACT_FIELDS,
+    Deadline,
+    SchoolCalendar,
+    StudentFacts,
+    TimelineEvent,
+)
 from .satisfaction import LAPSES, SATISFIED_BY
 
 log = logging.getLogger(__name__)
@@ -382,7 +390,9 @@ def _recompute_chunk(ids: list[int], today: date, computed_at: datetime) -> int:
     facts = {row[0]: row[1:] for row in StudentFacts.objects.filter(**in_chunk).order_by()
              .values_list("student_id", *FACT_FIELDS)}
     existing: dict[int, dict[tuple[str, date], _Row]] = {}
-    for student_id, key, cycle, *rest in Deadline.objects.filter(**in_chunk).order_by().values_list(
+    # Application rows (progress reports) are written by their own service, never by the engine's recompute.
+    for student_id, key, cycle, *rest in Deadline.objects.filter(**in_chunk).exclude(
+            key__in=APPLICATION_DEADLINE_LABELS).order_by().values_list(
             "student_id", "key", "cycle", *_FIELDS):
         existing.setdefault(student_id, {})[(key, cycle)] = tuple(rest)
     calendars = engine_calendars({row[1] for row in students})

@@ -4,26 +4,43 @@ from django.db.models import Q
 from django.utils import timezone
 
 
-class SectionLockQuerySet(models.QuerySet):
+class LeaseQuerySet(models.QuerySet):
     def live(self, at=None):
         return self.filter(holder__isnull=False, expires_at__gt=at or timezone.now())
 
 
-class SectionLock(models.Model):
-    """The lease on one editable section. One row per section, kept; no holder means free.
+SectionLockQuerySet = LeaseQuerySet
+
+
+class Lease(models.Model):
+    """The lease on one editable unit (a section, a goal's progress report): one row per unit, kept; no holder
+    means free. A concrete lease adds a one-to-one `unit` field naming what it holds; `iep.services.locks` takes,
+    renews and releases every kind of lease with the same code (`lease_take`, `lease_renew`, `lease_release`).
 
     `generation` is the fencing token: it goes up on every check-out, takeover and break, and every write
     must present the current one, so a holder whose lease was taken can never write again with the old one.
     """
 
-    section = models.OneToOneField("iep.Section", on_delete=models.CASCADE, related_name="lock")
     holder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+")
     acquired_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     generation = models.PositiveBigIntegerField(default=0)
 
-    objects = SectionLockQuerySet.as_manager()
+    objects = LeaseQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def is_live(self, at=None) -> bool:
+        return self.holder_id is not None and self.expires_at is not None and self.expires_at > (at or timezone.now())
+
+
+class SectionLock(Lease):
+    """The lease on one editable section (see Lease)."""
+
+    UNIT_FIELD = "section"
+    section = models.OneToOneField("iep.Section", on_delete=models.CASCADE, related_name="lock")
 
     class Meta:
         constraints = [models.CheckConstraint(name="held_lock_has_expiry",
@@ -31,9 +48,6 @@ class SectionLock(models.Model):
 
     def __str__(self):
         return f"{self.section}: {self.holder or 'free'}"
-
-    def is_live(self, at=None) -> bool:
-        return self.holder_id is not None and self.expires_at is not None and self.expires_at > (at or timezone.now())
 
 
 class SectionDraft(models.Model):

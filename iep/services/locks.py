@@ -61,48 +61,88 @@ def _keep_draft(section: Section, user: User, content, base_version: int, now: d
     return draft
 
 
-def section_check_out(*, section: Section, user: User, now: datetime | None = None) -> SectionLock:
-    """Give `user` the lease on `section` (generation + 1), or raise SectionLocked naming the live holder.
+class Taken:
+    """What `lease_take` did: the lease as written, and whose lapsed lease it took over (None if none)."""
 
-    One transaction: row-lock the section's lock row (SELECT ... FOR UPDATE; created on the section's first
-    check-out), decide, then ONE conditional UPDATE that compares the row's state as read (holder, generation)
-    and re-checks "free, lapsed, or mine". On PostgreSQL the row lock makes racers queue, so the UPDATE always
-    matches; on SQLite (no row locks) a racer that changed the row in between makes it match nothing and we try
-    again. Taking over a lapsed lease records the takeover and tells the former holder; their draft stays.
-    Returns the lock as written (holder and section set), without reading it back.
+    def __init__(self, lock, previous: User | None, lapsed_at: datetime | None):
+        self.lock, self.previous, self.lapsed_at = lock, previous, lapsed_at
+
+
+def lease_take(*, model, unit, user: User, now: datetime):
+    """Give `user` the lease of `model` (a concrete iep.models.Lease) on `unit` (generation + 1), or return None
+    when someone else holds it live. The one implementation behind every check-out (sections, progress reports).
+
+    One transaction: row-lock the unit's lease row (SELECT ... FOR UPDATE; created on the unit's first check-out),
+    decide, then ONE conditional UPDATE that compares the row's state as read (holder, generation) and re-checks
+    "free, lapsed, or mine". On PostgreSQL the row lock makes racers queue, so the UPDATE always matches; on
+    SQLite (no row locks) a racer that changed the row in between makes it match nothing and we try again.
+    Returns a Taken (the lock as written, unit set, without reading it back); the caller records events.
     """
-    now = now or timezone.now()
+    unit_of = {model.UNIT_FIELD: unit}
     for _attempt in range(10):
         with transaction.atomic():
             # No select_related here: after waiting for a racer's row lock PostgreSQL re-reads the lock row but
             # not an outer-joined holder row. The holder is loaded (one query) only when it is needed: refusals
             # and takeovers.
-            lock = SectionLock.objects.select_for_update().filter(section=section).first()
+            lock = model.objects.select_for_update().filter(**unit_of).first()
             if lock is None:
-                SectionLock.objects.get_or_create(section=section)
+                model.objects.get_or_create(**unit_of)
                 continue
-            lock.section = section
+            setattr(lock, model.UNIT_FIELD, unit)
             if lock.is_live(now) and lock.holder_id != user.pk:
-                raise SectionLocked(lock)
+                return None
             previous = lock.holder if lock.holder_id not in (None, user.pk) else None
             lapsed_at = lock.expires_at
             generation = lock.generation + 1
-            taken = (SectionLock.objects.filter(pk=lock.pk, generation=lock.generation, holder=lock.holder_id)
+            taken = (model.objects.filter(pk=lock.pk, generation=lock.generation, holder=lock.holder_id)
                      .filter(Q(holder__isnull=True) | Q(expires_at__lte=now) | Q(holder=user))
                      .update(holder=user, acquired_at=now, expires_at=_lease_end(now), generation=generation))
             if not taken:
                 continue
-            if previous is not None:
-                _event(section, Kind.TAKEN_OVER, user, generation, now, previous_holder=previous,
-                       reason=f"Lease of {_name(previous)} ran out at {lapsed_at:%Y-%m-%d %H:%M}")
-                LockNotice.objects.create(
-                    user=previous, section=section, created_at=now,
-                    message=f"Your lease on {_where(section)} ran out and {_name(user)} checked it out. "
-                            "Your unsaved draft is kept for you.")
-            _event(section, Kind.CHECKED_OUT, user, generation, now)
             lock.holder, lock.acquired_at, lock.expires_at, lock.generation = user, now, _lease_end(now), generation
-            return lock
-    raise SectionLocked(_lock(section))
+            return Taken(lock, previous, lapsed_at)
+    return None
+
+
+def lease_renew(*, model, unit, user: User, generation: int, now: datetime) -> bool:
+    """Renew `user`'s lease on `unit` by one lease length if they hold it with `generation` (a lapsed lease
+    nobody took counts: its holder and generation still match). One UPDATE; False when not held."""
+    return bool(model.objects.filter(**{model.UNIT_FIELD: unit}, holder=user, generation=generation)
+                .update(expires_at=_lease_end(now)))
+
+
+def lease_release(*, model, unit, user: User | None = None, generation: int | None = None) -> bool:
+    """Free the lease on `unit` (only `user`'s, and only with `generation`, when given). One UPDATE."""
+    held = model.objects.filter(**{model.UNIT_FIELD: unit})
+    if user is not None:
+        held = held.filter(holder=user)
+    if generation is not None:
+        held = held.filter(generation=generation)
+    return bool(held.update(holder=None, acquired_at=None, expires_at=None))
+
+
+def section_check_out(*, section: Section, user: User, now: datetime | None = None) -> SectionLock:
+    """Give `user` the lease on `section` (generation + 1), or raise SectionLocked naming the live holder.
+
+    The lease is taken by `lease_take` (one conditional UPDATE under a row lock). Taking over a lapsed lease
+    records the takeover and tells the former holder; their draft stays. Returns the lock as written (holder
+    and section set), without reading it back.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        taken = lease_take(model=SectionLock, unit=section, user=user, now=now)
+        if taken is None:
+            raise SectionLocked(_lock(section))
+        generation = taken.lock.generation
+        if taken.previous is not None:
+            _event(section, Kind.TAKEN_OVER, user, generation, now, previous_holder=taken.previous,
+                   reason=f"Lease of {_name(taken.previous)} ran out at {taken.lapsed_at:%Y-%m-%d %H:%M}")
+            LockNotice.objects.create(
+                user=taken.previous, section=section, created_at=now,
+                message=f"Your lease on {_where(section)} ran out and {_name(user)} checked it out. "
+                        "Your unsaved draft is kept for you.")
+        _event(section, Kind.CHECKED_OUT, user, generation, now)
+        return taken.lock
 
 
 def _draft_of(section: Section, user: User) -> SectionDraft | None:

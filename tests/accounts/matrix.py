@@ -665,3 +665,82 @@ def _meeting_objects(world, relation) -> dict:
         "attendance": Attendance.objects.create(meeting=held, kind="staff", user=staff, role="Teacher"),
     }
     return cache[relation]
+# Progress reports (docs/progress-reports.md): Team members write reports, the chair (only) finalises and records
+# sending, everyone who sees the student reads; district administrators manage marking periods, which everyone of
+# the district may read through the API. POSTs without a body answer 400 (counted as reaching the door: ok).
+RULES["district_staff"] = _scoped(IN_DISTRICT_OF, IN_DISTRICT_OF)
+RULES["student_chair"] = _scoped(SEES, CHAIR_OF)
+PR, PG, PI2, PD = {"pk": "progress_report"}, {"pk": "progress_goal"}, {"pk": "progress_iep"}, {"pk": "progress_doc"}
+ROUTES.update({
+    "progress:worklist": Route({"GET": "signed_in"}),
+    "progress:report_start": Route({"POST": "signed_in"}),
+    "progress:report_edit": Route({"GET": "student_team_member", "POST": "student_team_member"}, PR),
+    "progress:report_correct": Route({"GET": "student_team_member", "POST": "student_team_member"}, PR),
+    "progress:goal_plan": Route({"GET": "student_team_member", "POST": "student_team_member"}, PG),
+    "progress:schedule": Route({"GET": "student_team_member", "POST": "student_team_member"}, PI2),
+    "progress:student": Route({"GET": "student_view"}, S),
+    "progress:finalise": Route({"POST": "student_chair"}, {"pk": "student", "period_pk": "progress_period"}),
+    "progress:document_download": Route({"GET": "student_view"}, PD),
+    "progress:document_sent": Route({"GET": "student_chair", "POST": "student_chair"}, PD),
+    "progress:periods": Route({"GET": "staff_district_admin", "POST": "staff_district_admin"}),
+    "progress:period_edit": Route({"GET": "staff_district_admin", "POST": "staff_district_admin"},
+                                  {"pk": "progress_period"}),
+    "progress:oversight": Route({"GET": "signed_in"}),
+    "progress:overdue": Route({"GET": "signed_in"}),
+    "marking-period-list": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "marking-period-detail": Route({"GET": "district_staff", "PUT": "staff_district_admin",
+                                    "DELETE": "staff_district_admin"}, {"pk": "progress_period"}),
+    "marking-period-import-csv": Route({"POST": "signed_in"}),
+    "progress-report-list": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "progress-report-detail": Route({"GET": "student_view", "PATCH": "student_team_member"}, PR),
+    "progress-report-check-out": Route({"POST": "student_team_member"}, PR),
+    "progress-report-release": Route({"POST": "student_team_member"}, PR),
+    "progress-report-correct": Route({"POST": "student_team_member"}, PR),
+    "progress-document-list": Route({"GET": "signed_in", "POST": "signed_in"}),
+    "progress-document-detail": Route({"GET": "student_view"}, PD),
+    "progress-document-sent": Route({"POST": "student_chair"}, PD),
+    "progress-document-download": Route({"GET": "student_view"}, PD),
+})
+
+
+def _progress(world, relation) -> dict:
+    """Per relation: an accepted IEP (2025-09-01 to 2026-08-31) with a goal, the district's Term 1 of 2025-26, a
+    draft report on the goal and a ready progress document (a stand-in file). Made once, outside the cases."""
+    cache = world.__dict__.setdefault("_progress", {})
+    if relation in cache:
+        return cache[relation]
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from iep.models import IEP
+    from iep.services.sections import goal_add, iep_create
+    from progress.models import MarkingPeriod, ProgressDocument
+    from progress.services import report_start
+
+    student, user = world.students[relation], world.staff[relation]
+    iep = iep_create(student=student, user=user, start_date=datetime.date(2025, 9, 1))
+    goal = goal_add(iep=iep, user=user, content={"area": "Reading", "target": "Reads 100 words per minute.",
+                                                 "benchmarks": ["80 wpm"]})
+    iep.status = IEP.Status.ACCEPTED
+    iep.save()
+    period, _ = MarkingPeriod.objects.get_or_create(
+        district=student.district, school=None, iep=None, name="Term 1", school_year="2025-26",
+        defaults={"start": datetime.date(2025, 9, 2), "end": datetime.date(2025, 11, 14),
+                  "report_due": datetime.date(2025, 11, 21)})
+    report = report_start(goal=goal, period=period, user=user)
+    document = ProgressDocument(student=student, iep=iep, period=period, status="ready", sha256="0" * 64,
+                                finalised_by=user, finalised_at=datetime.datetime(2025, 11, 20, tzinfo=datetime.UTC))
+    document.file.save(f"matrix-progress-{student.pk}.pdf", ContentFile(b"%PDF-1.4\n% stand-in\n"), save=False)
+    document.save()
+    cache[relation] = {"iep": iep, "goal": goal, "period": period, "report": report, "document": document}
+    return cache[relation]
+
+
+OBJECTS.update({
+    "progress_iep": lambda world, relation: _progress(world, relation)["iep"],
+    "progress_goal": lambda world, relation: _progress(world, relation)["goal"],
+    "progress_period": lambda world, relation: _progress(world, relation)["period"],
+    "progress_report": lambda world, relation: _progress(world, relation)["report"],
+    "progress_doc": lambda world, relation: _progress(world, relation)["document"],
+})

@@ -19,8 +19,10 @@ def real_ids(personas) -> dict[str, int]:
     event = timeline_event_record(student=student, key="records_requested", on=date(2025, 10, 6), user=chair)
     deadlines_recompute(student_ids=[student.pk])
     meetings = _meeting_ids(personas)
+    progress = _progress_ids(student, chair)
     return {
         **meetings,
+        **progress,
         "/api/students/": student.pk, "/api/ieps/": iep.pk, "/api/sections/": iep.sections.first().pk,
         "/api/documents/": document_request(iep=iep, kind="summary", user=chair)[0].pk,
         "/api/deadlines/": student.deadlines.first().pk, "/api/timeline-events/": event.pk,
@@ -58,3 +60,24 @@ def _meeting_ids(personas) -> dict[str, int]:
         "/api/evaluation-consents/": EvaluationConsent.objects.create(student=student, kind="initial",
                                                                       sent_on=today).pk,
     }
+
+
+def _progress_ids(student, chair) -> dict[str, int]:
+    """An accepted IEP in force for 2025-26 with a period, a draft report on its goal and a finalised document."""
+    import datetime
+
+    from iep.models import IEP
+    from iep.pdf.sample import sample_iep
+    from progress.models import MarkingPeriod, ProgressDocument
+    from progress.services import report_start
+
+    iep = sample_iep(student=student, user=chair, goals=1, lines=1, start=date(2025, 9, 1), meeting=date(2025, 8, 25))
+    iep.status = IEP.Status.ACCEPTED
+    iep.save()
+    period = MarkingPeriod.objects.create(district=student.district, school_year="2025-26", name="Term 1",
+                                          start=date(2025, 9, 2), end=date(2025, 11, 14), report_due=date(2025, 11, 21))
+    report = report_start(goal=iep.sections.goals().first(), period=period, user=chair)
+    document = ProgressDocument.objects.create(student=student, iep=iep, period=period, finalised_by=chair,
+                                               finalised_at=datetime.datetime(2025, 11, 20, tzinfo=datetime.UTC))
+    return {"/api/marking-periods/": period.pk, "/api/progress-reports/": report.pk,
+            "/api/progress-documents/": document.pk}

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from tests.config.api_objects import real_ids
 
 REFUSED = {400, 403, 404, 405, 409}
-COUNTED_APPS = ("accounts", "students", "iep", "timelines", "jobs", "auth", "meetings")
+COUNTED_APPS = ("accounts", "students", "iep", "timelines", "jobs", "auth", "meetings", "progress")
 NOT_DATA = {"accounts.AccessLogEntry"}  # reads are logged; the log is not the data written
 
 

@@ -14,6 +14,7 @@ EXTRA_STEPS.append("iep.demo.seed_ieps")  # IEPs, goals, grids and evaluations (
 EXTRA_STEPS.append("timelines.demo.seed_timelines")
 EXTRA_STEPS.append("timelines.dashboard_demo.seed_snapshots")  # dashboards: overdue trend (issue 7)
 EXTRA_STEPS.append("meetings.demo.seed_meetings")  # a few Team meetings per chair (docs/meetings.md)
+EXTRA_STEPS.append("progress.demo.seed_progress")  # marking periods and synthetic progress reports
 
 
 class Command(BaseCommand):
