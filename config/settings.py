@@ -292,3 +292,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "DeadlineKeyEnum": "timelines.models.DeadlineKey",
     "EventKeyEnum": "timelines.models.EventKey",
 })
+
+# Roster import (docs/roster-import.md): OneRoster / plain CSV from the district's SIS.
+INSTALLED_APPS += ["roster"]
+ROSTER_MAX_UPLOAD_MB = env.int("ROSTER_MAX_UPLOAD_MB", default=100)      # an upload (or a file given to the command)
+ROSTER_MAX_UNPACKED_MB = env.int("ROSTER_MAX_UNPACKED_MB", default=500)  # what a zip may unpack to

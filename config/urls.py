@@ -32,3 +32,4 @@ handler404 = "config.views.not_found"  # issue 10: JSON 404s under /api/
 
 # Deadline dashboards (issue 7): /dashboard/ pages and drill-down lists; API under /api/dashboard/
 urlpatterns.append(path("dashboard/", include("timelines.dashboard_urls")))
+urlpatterns.append(path("roster/", include("roster.urls")))  # roster import (docs/roster-import.md)
