@@ -137,6 +137,9 @@ class SchoolLink(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["district", "sis_id"], name="roster_school_link_unique")]
 
+    def __str__(self):
+        return f"{self.sis_id} -> school {self.school_id}"
+
 
 class StaffLink(models.Model):
     """An SIS user (staff) who is this account. Accounts without a link are never changed by an import."""
@@ -148,6 +151,9 @@ class StaffLink(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["district", "sis_id"], name="roster_staff_link_unique"),
                        models.UniqueConstraint(fields=["district", "user"], name="roster_staff_link_one_per_user")]
+
+    def __str__(self):
+        return f"{self.sis_id} -> user {self.user_id}"
 
 
 class RosterClass(models.Model):
@@ -168,17 +174,25 @@ class RosterClass(models.Model):
 class Enrollment(models.Model):
     """One enrollment of the SIS: a student or a teacher in a class. Mirror data, replaced by each bulk run."""
 
-    district = models.ForeignKey("students.District", on_delete=models.CASCADE, related_name="+")
+    # Mirror data written 400,000 rows at a time: no database-level foreign keys (each would be a trigger checked
+    # per row); Django still cascades deletes of a district, student or account to these rows.
+    district = models.ForeignKey("students.District", on_delete=models.CASCADE, related_name="+",
+                                 db_constraint=False)
     sis_id = models.CharField(max_length=255)
     class_sis_id = models.CharField(max_length=255)
     role = models.CharField(max_length=20, help_text="student or teacher")
-    student = models.ForeignKey("students.Student", null=True, on_delete=models.CASCADE, related_name="+")
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey("students.Student", null=True, on_delete=models.CASCADE, related_name="+",
+                                db_constraint=False, db_index=False)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+",
+                              db_constraint=False, db_index=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["district", "sis_id"], name="roster_enrollment_unique")]
-        indexes = [models.Index(fields=["district", "class_sis_id"]), models.Index(fields=["student"]),
-                   models.Index(fields=["staff"])]
+        indexes = [models.Index(fields=["district", "class_sis_id"], name="roster_enrollment_class"),
+                   models.Index(fields=["student"], name="roster_enrollment_student")]
+
+    def __str__(self):
+        return f"{self.role} {self.sis_id} in {self.class_sis_id}"
 
 
 class AcademicSession(models.Model):

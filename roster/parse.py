@@ -145,32 +145,70 @@ class Roster:
         return self.modes.get("users") or self.modes.get("students") or self.modes.get("staff") or BULK
 
     def enrollments(self) -> Iterator[EnrollmentRow]:
-        """Stream enrollments.csv: checked rows of students and teachers (other roles are skipped)."""
+        """Stream enrollments.csv: checked rows of students and teachers (other roles are skipped).
+
+        The largest file (400,000 rows for a city), so the loop works on column positions, without the per-row
+        helpers of Table; the checks are the same."""
         if self.enrollment_file is None:
             return
-        table = Table(self, self.enrollment_file, required=["sourcedId", "classSourcedId", "userSourcedId", "role"],
-                      optional=["status", "dateLastModified", "schoolSourcedId"])
-        seen: set[str] = set()
-        for line, row in table:
-            sis_id, class_id, user_id = row("sourcedId"), row("classSourcedId"), row("userSourcedId")
-            role, status = row("role"), table.status(line, row)
-            if not table.required(line, sourcedId=sis_id, classSourcedId=class_id, userSourcedId=user_id, role=role):
-                continue
-            if sis_id in seen:
-                table.fail(line, f"sourcedId {sis_id!r} appears twice in enrollments.csv")
-                continue
-            seen.add(sis_id)
-            if role not in ("student", "teacher"):
-                continue
-            if status != DELETED:
-                if class_id not in self.known_classes:
-                    table.fail(line, f"classSourcedId {class_id!r} is not a class of classes.csv or of the district")
+        name, error = self.enrollment_file.display, self.error
+        rows = self.enrollment_file.rows()
+        try:
+            header_line, header = next(rows)
+        except StopIteration:
+            error(name, 1, "the file is empty (no header row)")
+            return
+        except Exception as exc:
+            error(name, 1, f"cannot be read as CSV: {exc}")
+            return
+        lowered = {cell.strip().lower(): i for i, cell in enumerate(header)}
+        required = ["sourcedId", "classSourcedId", "userSourcedId", "role"]
+        missing = [c for c in required if c.lower() not in lowered]
+        if missing:
+            error(name, header_line, f"missing required column(s): {', '.join(missing)}")
+            return
+        i_id, i_class, i_user, i_role = (lowered[c.lower()] for c in required)
+        i_status, i_modified = lowered.get("status"), lowered.get("datelastmodified")
+        width, seen, classes, users = len(header), set(), self.known_classes, self.known_users
+        try:
+            for line, cells in rows:
+                if len(cells) != width:
+                    if any(cell.strip() for cell in cells):
+                        error(name, line, f"has {len(cells)} values where the header has {width} columns")
                     continue
-                if user_id not in self.known_users:
-                    table.fail(line, f"userSourcedId {user_id!r} is not a user of users.csv or of the district")
+                sis_id, class_id = cells[i_id].strip(), cells[i_class].strip()
+                user_id, role = cells[i_user].strip(), cells[i_role].strip()
+                status = cells[i_status].strip() if i_status is not None else ""
+                if status in ("", ACTIVE):
+                    status = ACTIVE
+                elif status != DELETED:
+                    error(name, line, f"status {status!r} is not active or tobedeleted")
+                if i_modified is not None and cells[i_modified] and not DATETIME_RE.match(cells[i_modified]):
+                    error(name, line, f"dateLastModified {cells[i_modified]!r} is not an ISO 8601 date-time "
+                                      "(2026-08-31T12:00:00Z)")
+                if not (sis_id and class_id and user_id and role):
+                    if any(cell.strip() for cell in cells):
+                        empty = [c for c, v in zip(required, (sis_id, class_id, user_id, role), strict=True) if not v]
+                        error(name, line, f"no value for {', '.join(empty)}")
                     continue
-            self.enrollment_count += 1
-            yield EnrollmentRow(sis_id, class_id, user_id, role, status)
+                if sis_id in seen:
+                    error(name, line, f"sourcedId {sis_id!r} appears twice in enrollments.csv")
+                    continue
+                seen.add(sis_id)
+                if role != "student" and role != "teacher":
+                    continue
+                if status == ACTIVE:
+                    if class_id not in classes:
+                        error(name, line, f"classSourcedId {class_id!r} is not a class of classes.csv or of the "
+                                          "district")
+                        continue
+                    if user_id not in users:
+                        error(name, line, f"userSourcedId {user_id!r} is not a user of users.csv or of the district")
+                        continue
+                self.enrollment_count += 1
+                yield EnrollmentRow(sis_id, class_id, user_id, role, status)
+        except Exception as exc:
+            error(name, 0, f"cannot be read as CSV past this point: {exc}")
 
 
 class Table:

@@ -115,7 +115,7 @@ class OneRosterSet:
         return files
 
     def zip(self, path: Path, version: str = "1.1", *, encoding: str = "utf-8", folder: str = "") -> Path:
-        with zipfile.ZipFile(path, "w") as archive:
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name, text in self.files(version).items():
                 archive.writestr(folder + name, text.encode(encoding))
         return path
