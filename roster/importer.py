@@ -8,6 +8,7 @@ role assignments are written in bulk with the run as their change reason. The ca
 transaction (and rolls it back for a dry run or when any row is invalid).
 """
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -76,8 +77,8 @@ class Writer:
     # ------------------------------------------------------------ plumbing
     def sql(self, text: str) -> str:
         """PostgreSQL spelling -> SQLite where they differ."""
-        if not self.pg:
-            text = text.replace("IS DISTINCT FROM", "IS NOT").replace("::date", "")
+        if not self.pg:  # SQLite: RETURNING names only the target table's columns, unqualified
+            text = re.sub(r"RETURNING \w+\.id", "RETURNING id", text.replace("IS DISTINCT FROM", "IS NOT"))
         return text
 
     def execute(self, text: str, params: Iterable = (), *, written: bool = True) -> int:
@@ -412,7 +413,8 @@ class Writer:
         for lock in locks:
             section, holder = lock.section, lock.holder
             SectionLock.objects.filter(pk=lock.pk).update(holder=None, acquired_at=None, expires_at=None)
-            SectionLockEvent.objects.create(section=section, kind=SectionLockEvent.Kind.BROKEN, user=self.run.started_by,
+            SectionLockEvent.objects.create(section=section, kind=SectionLockEvent.Kind.BROKEN,
+                                            user=self.run.started_by,
                                             previous_holder=holder, generation=lock.generation, at=self.now,
                                             reason=f"{holder} left the district ({self.run.history_tag}).")
             chair = (TeamMembership.objects.filter(student_id=section.iep.student_id,

@@ -456,7 +456,8 @@ def _read_users(roster, users_file, version, mapping, roles, birth_dates, school
             school_ids = [org for role, org, primary in sorted(user_roles, key=lambda r: not r[2])
                           if role == "student" and org in schools]
             if status == DELETED:
-                roster.students.append(StudentRow(sis_id, "", "", "", "", None, "", "", None, DELETED, table.name, line))
+                roster.students.append(StudentRow(sis_id, "", "", "", "", None, "", "", None, DELETED, table.name,
+                                                  line))
                 continue
             sasid = _sasid(mapping, row, sis_id)
             if not SASID_RE.match(sasid):

@@ -136,7 +136,7 @@ def open_source(paths: list[Path]) -> RosterSource:
                     continue
                 declared += info.file_size
                 entries.append(RosterFile(name=base.lower(), display=base,
-                                          opener=lambda info=info: archive.open(info)))
+                                          opener=lambda info=info, archive=archive: archive.open(info)))
             if declared > max_unpacked_bytes():
                 raise RosterInputError(f"The zip unpacks to more than {settings.ROSTER_MAX_UNPACKED_MB} MB "
                                        "(ROSTER_MAX_UNPACKED_MB); nothing was imported.")

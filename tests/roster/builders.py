@@ -137,7 +137,8 @@ def plain_files(folder: Path, district_code: str, school_codes: list[str], *, st
     for i in range(students):
         rows.append({"district_code": district_code, "school_code": school_codes[i % len(school_codes)],
                      "sis_id": f"P-{i}", "sasid": f"{sasid_base + i:010d}", "first_name": f"Plain{i}",
-                     "last_name": "Student", "birth_date": "2014-05-0" + str(i % 9 + 1), "grade": "K" if i == 0 else "03",
+                     "last_name": "Student", "birth_date": "2014-05-0" + str(i % 9 + 1),
+                     "grade": "K" if i == 0 else "03",
                      "home_language": "por" if i == 1 else "", "status": "left" if f"P-{i}" in left else "",
                      "guardian1_name": f"Guardian {i}" if i < 2 else "", "guardian1_email": "",
                      "guardian1_relationship": "guardian" if i < 2 else ""})
