@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from accounts.models import RoleAssignment, TeamMembership, User
 from students.models import District, Guardian, School, Student
 
+from . import parse
 from .models import AcademicSession, Enrollment, ImportRun, RosterClass, SchoolLink, StaffLink
 from .parse import ACTIVE, BULK, DELETED, Existing, Roster
 
@@ -44,6 +45,7 @@ STAGING = {
     "stg_session": [("sis_id", "text"), ("title", "text"), ("session_type", "text"), ("start_date", "date"),
                     ("end_date", "date"), ("parent_sis_id", "text"), ("school_year", "text"), ("status", "text")],
     "stg_ids": [("id", "bigint"), ("kind", "text")],
+    "stg_known": [("kind", "text"), ("sis_id", "text")],
 }
 INDEXES = {"stg_student": "sis_id", "stg_staff": "sis_id", "stg_enrollment": "sis_id", "stg_class": "sis_id",
            "stg_session": "sis_id", "stg_ids": "id"}
@@ -451,16 +453,140 @@ class Writer:
         self.count("classes", "updated", changed)
         self.count("classes", "removed", removed)
 
+    def check_enrollments(self) -> None:
+        """Only check enrollments.csv (other files already have errors): every error listed, nothing written."""
+        if self.pg:
+            self.create_staging()
+            self.stage_enrollments_pg()
+        else:
+            for _row in self.roster.enrollments():
+                pass
+
+    def stage_enrollments_pg(self) -> bool:
+        """PostgreSQL: COPY enrollments.csv as it is into a raw table (the server parses the CSV; the file never
+        passes through Python row by row), check it with a few set-based queries that report each problem with its
+        line, then fill stg_enrollment with the checked student and teacher rows. False when a problem was found.
+
+        A line number is the record's position plus one (the header is line 1): exact unless a value holds a line
+        break, which enrollment ids do not."""
+        roster, name = self.roster, self.roster.enrollment_file.display
+        rows = roster.enrollment_file.rows()
+        try:
+            header_line, header = next(rows)
+        except StopIteration:
+            roster.error(name, 1, "the file is empty (no header row)")
+            return False
+        except Exception as exc:
+            roster.error(name, 1, f"cannot be read as CSV: {exc}")
+            return False
+        finally:
+            rows.close()
+        lowered = {cell.strip().lower(): i for i, cell in enumerate(header)}
+        required = ["sourcedId", "classSourcedId", "userSourcedId", "role"]
+        missing = [c for c in required if c.lower() not in lowered]
+        if missing:
+            roster.error(name, header_line, f"missing required column(s): {', '.join(missing)}")
+            return False
+        col = {c: f"btrim(r.c{lowered[c.lower()]})" for c in required}
+        status = f"btrim(r.c{lowered['status']})" if "status" in lowered else "''"
+        modified = f"btrim(r.c{lowered['datelastmodified']})" if "datelastmodified" in lowered else "''"
+        spec = ", ".join(f"c{i} text" for i in range(len(header)))
+        self.cursor.execute("DROP TABLE IF EXISTS stg_raw_enrollment")
+        self.cursor.execute(f"CREATE TEMP TABLE stg_raw_enrollment (line serial, {spec}) ON COMMIT DROP")
+        encoding = "WIN1252" if roster.enrollment_file.encoding == "cp1252" else "UTF8"
+        columns = ", ".join(f"c{i}" for i in range(len(header)))
+        try:
+            with transaction.atomic(), self.cursor.cursor.copy(
+                    f"COPY stg_raw_enrollment ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true, "
+                    f"ENCODING '{encoding}')") as copy, roster.enrollment_file.opener() as raw:
+                while chunk := raw.read(1 << 20):
+                    copy.write(chunk)
+        except DatabaseError as exc:
+            context = getattr(getattr(exc.__cause__ or exc, "diag", None), "context", "") or ""
+            line = int(m.group(1)) if (m := re.search(r"line (\d+)", context)) else 0
+            roster.error(name, line, f"cannot be read as CSV: {str(exc).splitlines()[0]}")
+            return False
+        self.cursor.execute("ANALYZE stg_raw_enrollment")
+        self.cursor.execute(f"""
+            SELECT r.line + 1, {col['sourcedId']}, {col['classSourcedId']}, {col['userSourcedId']}, {col['role']},
+                {status}, {modified}
+            FROM stg_raw_enrollment r
+            WHERE coalesce({col['sourcedId']}, '') = '' OR coalesce({col['classSourcedId']}, '') = ''
+                OR coalesce({col['userSourcedId']}, '') = '' OR coalesce({col['role']}, '') = ''
+                OR coalesce({status}, '') NOT IN ('', 'active', 'tobedeleted')
+                OR (coalesce({modified}, '') <> '' AND {modified} !~ %s)
+            ORDER BY r.line""", [parse.DATETIME_RE.pattern])
+        for line, sis_id, class_id, user_id, role, state, stamp in self.cursor.fetchall():
+            values = dict(zip(required, (sis_id, class_id, user_id, role), strict=True))
+            if not any(values.values()):
+                continue
+            if state not in (None, "", "active", "tobedeleted"):
+                roster.error(name, line, f"status {state!r} is not active or tobedeleted")
+            if stamp and not parse.DATETIME_RE.match(stamp):
+                roster.error(name, line, f"dateLastModified {stamp!r} is not an ISO 8601 date-time "
+                                         "(2026-08-31T12:00:00Z)")
+            empty = [c for c, v in values.items() if not v]
+            if empty:
+                roster.error(name, line, f"no value for {', '.join(empty)}")
+        self.cursor.execute(f"""
+            SELECT line, sis_id FROM (SELECT r.line + 1 AS line, {col['sourcedId']} AS sis_id, row_number() OVER (
+                PARTITION BY {col['sourcedId']} ORDER BY r.line) AS n FROM stg_raw_enrollment r
+                WHERE coalesce({col['sourcedId']}, '') <> '') d WHERE n > 1 ORDER BY line""")
+        for line, sis_id in self.cursor.fetchall():
+            roster.error(name, line, f"sourcedId {sis_id!r} appears twice in enrollments.csv")
+        # References: classes and users of the files, or (unless that file is a bulk one) of the district.
+        self.load_more("stg_known", [("class", c) for c in roster.known_classes]
+                       + [("user", u) for u in roster.known_users])
+        self.cursor.execute("ANALYZE stg_known")
+        self.cursor.execute(f"""
+            SELECT r.line + 1, {col['classSourcedId']}, {col['userSourcedId']},
+                NOT EXISTS (SELECT 1 FROM stg_known k WHERE k.kind = 'class' AND k.sis_id = {col['classSourcedId']})
+            FROM stg_raw_enrollment r
+            WHERE {col['role']} IN ('student', 'teacher') AND coalesce({status}, '') IN ('', 'active')
+                AND (NOT EXISTS (SELECT 1 FROM stg_known k WHERE k.kind = 'class'
+                                 AND k.sis_id = {col['classSourcedId']})
+                     OR NOT EXISTS (SELECT 1 FROM stg_known k WHERE k.kind = 'user'
+                                    AND k.sis_id = {col['userSourcedId']}))
+            ORDER BY r.line""")
+        for line, class_id, user_id, unknown_class in self.cursor.fetchall():
+            if unknown_class:
+                roster.error(name, line, f"classSourcedId {class_id!r} is not a class of classes.csv or of the "
+                                         "district")
+            else:
+                roster.error(name, line, f"userSourcedId {user_id!r} is not a user of users.csv or of the district")
+        if roster.error_count:
+            return False
+        d = self.district_id
+        roster.enrollment_count = self.execute(f"""
+            INSERT INTO stg_enrollment (sis_id, class_sis_id, user_sis_id, role, status, student_id, staff_id)
+            SELECT {col['sourcedId']}, {col['classSourcedId']}, {col['userSourcedId']}, {col['role']},
+                CASE WHEN coalesce({status}, '') = '' THEN 'active' ELSE {status} END, s.id, l.user_id
+            FROM stg_raw_enrollment r
+            LEFT JOIN {T_STUDENT} s ON s.district_id = %s AND s.local_id = {col['userSourcedId']}
+                AND {col['role']} = 'student'
+            LEFT JOIN {T_LINK} l ON l.district_id = %s AND l.sis_id = {col['userSourcedId']}
+                AND {col['role']} = 'teacher'
+            WHERE {col['role']} IN ('student', 'teacher')""", [d, d], written=False)
+        self.cursor.execute("CREATE INDEX stg_enrollment_key ON stg_enrollment (sis_id)")
+        self.cursor.execute("ANALYZE stg_enrollment")
+        self.cursor.execute("DROP TABLE stg_raw_enrollment")
+        return True
+
     def enrollments(self) -> None:
         d = self.district_id
-        # The ids the enrollments point to, resolved while streaming (two dicts; no UPDATE of 400,000 staged rows).
-        students = dict(Student.objects.filter(district_id=d).exclude(local_id="").values_list("local_id", "pk"))
-        staff = dict(StaffLink.objects.filter(district_id=d).values_list("sis_id", "user_id"))
-        self.load("stg_enrollment", (
-            (e.sis_id, e.class_sis_id, e.user_sis_id, e.role, e.status,
-             students.get(e.user_sis_id) if e.role == "student" else None,
-             staff.get(e.user_sis_id) if e.role == "teacher" else None) for e in self.roster.enrollments()))
-        del students, staff
+        if self.pg:
+            if not self.stage_enrollments_pg():
+                return
+        else:
+            # The ids the enrollments point to, resolved while streaming (two dicts, no UPDATE of staged rows).
+            students = dict(Student.objects.filter(district_id=d).exclude(local_id="")
+                            .values_list("local_id", "pk"))
+            staff = dict(StaffLink.objects.filter(district_id=d).values_list("sis_id", "user_id"))
+            self.load("stg_enrollment", (
+                (e.sis_id, e.class_sis_id, e.user_sis_id, e.role, e.status,
+                 students.get(e.user_sis_id) if e.role == "student" else None,
+                 staff.get(e.user_sis_id) if e.role == "teacher" else None) for e in self.roster.enrollments()))
+            del students, staff
         if self.roster.error_count:
             return
         self.progress(75, "enrollments")

@@ -144,8 +144,8 @@ def roster_run_execute(*, run_id: int, paths: list[Path] | None = None,
             writer = Writer(run=run, roster=roster, progress=report)
             if roster.error_count == 0:
                 writer.write()
-            for _row in roster.enrollments() if roster.error_count and roster.enrollment_file else ():
-                pass  # list every enrollment error too, without writing
+            elif roster.enrollment_file is not None:
+                writer.check_enrollments()  # list every enrollment error too, without writing
             errors = roster.errors + writer.errors
             if errors:
                 raise RosterRowErrors(errors)
