@@ -9,10 +9,11 @@ transaction (and rolls it back for a dry run or when any row is invalid).
 """
 
 import re
+import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import DatabaseError, connection, transaction
 
 from accounts.models import RoleAssignment, TeamMembership, User
@@ -333,9 +334,11 @@ class Writer:
         d = self.district_id
         roster = self.roster
         mode = roster.modes.get("users") or roster.modes.get("staff")
-        # New accounts get an unusable password: they sign in through the district's identity provider or a reset.
+        # New accounts get an unusable password ("!" + random, as make_password(None) makes, one call per row): they
+        # sign in through the district's identity provider or a password reset.
         self.load("stg_staff", ((s.sis_id, s.username, s.email, s.first_name, s.last_name, s.status,
-                                 make_password(None), s.file, s.line) for s in roster.staff))
+                                 UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30), s.file, s.line)
+                                for s in roster.staff))
         self.load("stg_role", ((r.staff_sis_id, r.role, school_keys.get(r.school_sis_id)) for r in roster.staff_roles))
         self.cursor.execute(f"""
             SELECT g.file, g.line, g.username FROM stg_staff g JOIN {T_USER} u ON lower(u.username) = lower(g.username)
@@ -469,6 +472,8 @@ class Writer:
 
         A line number is the record's position plus one (the header is line 1): exact unless a value holds a line
         break, which enrollment ids do not."""
+        import psycopg
+
         roster, name = self.roster, self.roster.enrollment_file.display
         rows = roster.enrollment_file.rows()
         try:
@@ -501,7 +506,7 @@ class Writer:
                     f"ENCODING '{encoding}')") as copy, roster.enrollment_file.opener() as raw:
                 while chunk := raw.read(1 << 20):
                     copy.write(chunk)
-        except DatabaseError as exc:
+        except (DatabaseError, psycopg.Error) as exc:  # the raw cursor raises psycopg's own errors
             context = getattr(getattr(exc.__cause__ or exc, "diag", None), "context", "") or ""
             line = int(m.group(1)) if (m := re.search(r"line (\d+)", context)) else 0
             roster.error(name, line, f"cannot be read as CSV: {str(exc).splitlines()[0]}")
@@ -529,9 +534,11 @@ class Writer:
             if empty:
                 roster.error(name, line, f"no value for {', '.join(empty)}")
         self.cursor.execute(f"""
-            SELECT line, sis_id FROM (SELECT r.line + 1 AS line, {col['sourcedId']} AS sis_id, row_number() OVER (
-                PARTITION BY {col['sourcedId']} ORDER BY r.line) AS n FROM stg_raw_enrollment r
-                WHERE coalesce({col['sourcedId']}, '') <> '') d WHERE n > 1 ORDER BY line""")
+            WITH twice AS (SELECT {col['sourcedId'].replace('r.', '')} AS sis_id FROM stg_raw_enrollment
+                           GROUP BY 1 HAVING count(*) > 1)
+            SELECT line, sis_id FROM (SELECT r.line + 1 AS line, t.sis_id, row_number() OVER (
+                PARTITION BY t.sis_id ORDER BY r.line) AS n FROM stg_raw_enrollment r
+                JOIN twice t ON t.sis_id = {col['sourcedId']} WHERE t.sis_id <> '') d WHERE n > 1 ORDER BY line""")
         for line, sis_id in self.cursor.fetchall():
             roster.error(name, line, f"sourcedId {sis_id!r} appears twice in enrollments.csv")
         # References: classes and users of the files, or (unless that file is a bulk one) of the district.

@@ -243,3 +243,27 @@ def test_the_mapping_form_refuses_district_administrator(client, personas):
                                  "role_map_text": '{"aide": "special_educator"}'})
     assert response.status_code == 302
     assert RosterMapping.objects.get(district=district, name="Aspen").role_for("aide") == "special_educator"
+
+
+def test_enrollment_rows_with_bad_values_or_shape_are_reported_with_their_line(files, tmp_path):
+    files.enrollments[1]["dateLastModified"] = "31/08/2026"   # line 3
+    files.enrollments[2]["status"] = "gone"                    # line 4
+    files.enrollments[3]["role"] = ""                          # line 5
+    files.enrollments.append(dict(files.enrollments[0]))       # line 11: e-t0 again
+    _message, run = _refused(files.zip(tmp_path / "r.zip"))
+    errors = _errors(run)
+    assert ("enrollments.csv", 3, "dateLastModified '31/08/2026' is not an ISO 8601 date-time "
+                                  "(2026-08-31T12:00:00Z)") in errors
+    assert ("enrollments.csv", 4, "status 'gone' is not active or tobedeleted") in errors
+    assert ("enrollments.csv", 5, "no value for role") in errors
+    assert ("enrollments.csv", 11, "sourcedId 'e-t0' appears twice in enrollments.csv") in errors
+
+
+def test_an_enrollment_row_with_too_many_values_is_reported_with_its_line(files, tmp_path):
+    text = files.files()["enrollments.csv"].splitlines()
+    text[3] += ",extra"
+    with zipfile.ZipFile(tmp_path / "r.zip", "w") as archive:
+        for name, body in files.files().items():
+            archive.writestr(name, "\r\n".join(text) + "\r\n" if name == "enrollments.csv" else body)
+    _message, run = _refused(tmp_path / "r.zip")
+    assert [(f, line) for f, line, _m in _errors(run)] == [("enrollments.csv", 4)]
