@@ -67,8 +67,10 @@ def existing_of(district: District) -> Existing:
 class Writer:
     """One run's writes: staging tables, the set-based statements, and what they counted."""
 
-    def __init__(self, *, run: ImportRun, roster: Roster, progress: Progress):
+    def __init__(self, *, run: ImportRun, roster: Roster, progress: Progress,
+                 mirror_unchanged_since: ImportRun | None = None):
         self.run, self.roster, self.progress = run, roster, progress
+        self.mirror_unchanged_since = mirror_unchanged_since
         self.district_id = run.district_id
         self.pg = connection.vendor == "postgresql"
         self.cursor = connection.cursor()
@@ -200,6 +202,10 @@ class Writer:
         if self.errors:
             return
         self.progress(65, "classes and enrollments")
+        if self.mirror_unchanged_since is not None:
+            self.count("mirror", "unchanged_since_run", self.mirror_unchanged_since.pk)
+            self.drop_staging()
+            return
         if "classes" in modes:
             self.classes(school_keys)
         if roster.enrollment_file is not None:
@@ -574,8 +580,7 @@ class Writer:
             LEFT JOIN {T_LINK} l ON l.district_id = %s AND l.sis_id = {col['userSourcedId']}
                 AND {col['role']} = 'teacher'
             WHERE {col['role']} IN ('student', 'teacher')""", [d, d], written=False)
-        self.cursor.execute("CREATE INDEX stg_enrollment_key ON stg_enrollment (sis_id)")
-        self.cursor.execute("ANALYZE stg_enrollment")
+        self.cursor.execute("ANALYZE stg_enrollment")  # no index: every join on it is a hash join (enable_nestloop off)
         self.cursor.execute("DROP TABLE stg_raw_enrollment")
         return True
 
