@@ -444,6 +444,13 @@ def _read_users(roster, users_file, version, mapping, roles, birth_dates, school
                 table.fail(line, f"user {sis_id!r} has no role in roles.csv")
                 continue
         kinds = {role for role, _org, _primary in user_roles}
+        if status == DELETED and not kinds:  # 1.2: a deleted user may have no role left; known ids tell what it was
+            if sis_id in existing.students:
+                kinds = {"student"}
+            elif sis_id in existing.staff:
+                kinds = {"teacher"}
+            else:
+                continue
         if status != DELETED and not table.required(line, givenName=given, familyName=family):
             continue
         if version == "1.1" and status != DELETED:

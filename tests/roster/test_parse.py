@@ -54,3 +54,16 @@ def test_an_unknown_oneroster_version_is_refused(tmp_path):
     source = open_source([path])
     with pytest.raises(RosterInputError, match="OneRoster 1.1 and 1.2 are read"):
         read_roster(source, RosterMapping(name="t"), Existing())
+
+
+def test_a_12_delta_may_delete_a_user_who_has_no_role_left(tmp_path):
+    files = OneRosterSet("12345678")
+    files.modes = {k: "absent" for k in files.modes} | {"users": "delta"}
+    files.users = [{**files.user("stu1"), "status": "tobedeleted", "role": ""},
+                   {**files.user("tch2"), "status": "tobedeleted", "role": ""},
+                   {"sourcedId": "never-seen", "status": "tobedeleted", "givenName": "", "familyName": ""}]
+    source = open_source([files.zip(tmp_path / "d.zip", version="1.2")])
+    roster = read_roster(source, RosterMapping(name="t"), Existing(students={"stu1"}, staff={"tch2"}))
+    assert roster.error_count == 0, roster.errors
+    assert [(s.sis_id, s.status) for s in roster.students] == [("stu1", "tobedeleted")]
+    assert [(s.sis_id, s.status) for s in roster.staff] == [("tch2", "tobedeleted")]
