@@ -223,7 +223,7 @@ def _summary(run: ImportRun) -> str:
                  f"{run.counts['mirror']['unchanged_since_run']})")
     else:
         since = ""
-    return _summary_text(run) + since
+    return _summary_text(run).removesuffix(".") + since + "."
 
 
 def _summary_text(run: ImportRun) -> str:
