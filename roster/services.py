@@ -168,6 +168,11 @@ def roster_run_execute(*, run_id: int, paths: list[Path] | None = None,
         run.status = ImportRun.Status.FAILED
         run.message = f"The database refused the import, so nothing was written: {str(exc).splitlines()[0][:300]}"
         run.errors, run.error_count = [{"file": "", "line": 0, "message": run.message}], 1
+    except Exception as exc:  # a defect: record it on the run (it never stays "running"); no row data in the log
+        run.status = ImportRun.Status.FAILED
+        run.message = "The import stopped on an unexpected error; nothing was written."
+        run.errors, run.error_count = [{"file": "", "line": 0, "message": run.message}], 1
+        logger.error("roster run %s failed: %s", run.pk, type(exc).__name__, extra={"roster_run": run.pk})
     finally:
         if source is not None:
             source.close()

@@ -159,4 +159,6 @@ def open_source(paths: list[Path]) -> RosterSource:
 def stored_paths(upload_dir: str) -> list[Path]:
     """The files of a stored upload (see roster.services.roster_upload_store)."""
     folder = Path(settings.MEDIA_ROOT) / upload_dir
+    if not upload_dir or not folder.is_dir():
+        raise RosterInputError("The uploaded files of this run are no longer stored; upload them again.")
     return sorted(folder / name for name in os.listdir(folder))

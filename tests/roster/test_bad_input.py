@@ -267,3 +267,15 @@ def test_an_enrollment_row_with_too_many_values_is_reported_with_its_line(files,
             archive.writestr(name, "\r\n".join(text) + "\r\n" if name == "enrollments.csv" else body)
     _message, run = _refused(tmp_path / "r.zip")
     assert [(f, line) for f, line, _m in _errors(run)] == [("enrollments.csv", 4)]
+
+
+def test_an_apply_whose_stored_files_are_gone_is_refused_and_recorded(personas):
+    import datetime
+
+    from roster.services import roster_mapping_default, roster_run_execute
+
+    district = personas["district"]
+    run = ImportRun.objects.create(district=district, mapping=roster_mapping_default(district=district),
+                                   upload_dir="roster/gone", dry_run=False, run_date=datetime.date(2026, 9, 1))
+    run = roster_run_execute(run_id=run.pk)
+    assert run.status == "invalid" and "no longer stored" in run.message and run.finished_at
