@@ -19,6 +19,7 @@ student through `.student` or `.iep.student` (an IEP, a section, a goal, an eval
 | edit_student     | district admins (student and guardian data, decision 2)                           |
 | manage_team      | district admins                                                                   |
 | view_access_log  | district admins                                                                   |
+| confirm_team_suggestion | the chair and district admins: add a teacher the roster suggests to the Team |
 | manage_district  | on a District: its district admins (users, roles, calendars, dashboard)          |
 | view_dashboard   | on a District: its district admins; on a School: its building or district admins |
 | schedule_meeting | the chair, building admins of the school, district admins: meetings, invitations,|
@@ -247,7 +248,7 @@ def can(user: User, verb: str, obj) -> bool:
         return team_role is not None
     if verb == "finalise_progress":
         return is_chair
-    if verb == "manage_iep":
+    if verb in ("manage_iep", "confirm_team_suggestion"):
         return is_chair or district_admin
     if verb == "propose":
         return (is_chair or district_admin) and status == IEP_DRAFT

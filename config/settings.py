@@ -406,3 +406,8 @@ CELERY_BEAT_SCHEDULE["progress-nightly-deadlines"] = {
     "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=30),
 }
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ProgressSentMethodEnum"] = "progress.models.ProgressDocument.Method"
+
+# Roster import (docs/roster-import.md): OneRoster / plain CSV from the district's SIS.
+INSTALLED_APPS += ["roster"]
+ROSTER_MAX_UPLOAD_MB = env.int("ROSTER_MAX_UPLOAD_MB", default=100)      # an upload (or a file given to the command)
+ROSTER_MAX_UNPACKED_MB = env.int("ROSTER_MAX_UNPACKED_MB", default=500)  # what a zip may unpack to

@@ -41,3 +41,4 @@ urlpatterns.append(path("", include("meetings.urls")))
 
 # Progress reports (docs/progress-reports.md): worklist, a student's progress, marking periods, oversight
 urlpatterns.append(path("", include("progress.urls")))
+urlpatterns.append(path("roster/", include("roster.urls")))  # roster import (docs/roster-import.md)

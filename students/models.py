@@ -60,6 +60,19 @@ class StudentQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
 
+    def with_special_education_record(self):
+        """Students referred, evaluated or on an IEP: flagged, or with a Team, an IEP, an evaluation or a
+        timeline event (each an indexed EXISTS), so a referral recorded for an imported student shows them."""
+        from django.apps import apps
+        from django.db.models import Exists, OuterRef
+
+        related = [apps.get_model("accounts", "TeamMembership"), apps.get_model("iep", "IEP"),
+                   apps.get_model("iep", "Evaluation"), apps.get_model("timelines", "TimelineEvent")]
+        condition = Q(special_education=True)
+        for model in related:
+            condition |= Q(Exists(model.objects.filter(student_id=OuterRef("pk"))))
+        return self.filter(condition)
+
 
 class Student(models.Model):
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="students")
@@ -72,10 +85,18 @@ class Student(models.Model):
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
     grade = models.CharField(max_length=2, choices=Grade.choices)
-    primary_disability = models.CharField(max_length=32, choices=Disability.choices)
+    # Blank for a student imported from the district's roster who has no eligibility determined yet.
+    primary_disability = models.CharField(max_length=32, choices=Disability.choices, blank=True)
     secondary_disability = models.CharField(max_length=32, choices=Disability.choices, blank=True)
     primary_language = models.CharField(max_length=60, default="English")
     active = models.BooleanField(default=True)
+    special_education = models.BooleanField(
+        "special-education record", default=True,
+        help_text="Referred, evaluated or on an IEP. Students imported from the roster start without one; a Team, "
+                  "an IEP, an evaluation or a timeline event shows them in the default student list regardless.")
+    left_on = models.DateField(
+        null=True, blank=True,
+        help_text="The day a roster import found the student gone from the district (record retention starts here).")
 
     history = HistoricalRecords()
     objects = StudentQuerySet.as_manager()
@@ -95,6 +116,9 @@ class Student(models.Model):
                 condition=Q(secondary_disability="") | ~Q(secondary_disability=F("primary_disability")),
             ),
             models.CheckConstraint(name="sasid_ten_digits", condition=Q(sasid__regex=r"^[0-9]{10}$")),
+            # The SIS id (local ID) is how roster imports find a student again (docs/roster-import.md).
+            models.UniqueConstraint(fields=["district", "local_id"], condition=~Q(local_id=""),
+                                    name="local_id_unique_in_district"),
         ]
 
     def __str__(self):

@@ -18,6 +18,8 @@ def student_list(request):
     schools = School.objects.filter(pk__in=visible.values("school_id")).order_by("name")
     form = StudentFilterForm(request.GET or None, schools=schools)
     students = visible
+    if not (form.is_valid() and form.cleaned_data["show"] == StudentFilterForm.SHOW_EVERYONE):
+        students = students.with_special_education_record()  # the default: roster-only students are hidden
     if form.is_valid():
         data = form.cleaned_data
         students = students_search(students, query=data["q"], school_id=data["school"] and data["school"].pk,
@@ -42,7 +44,9 @@ def student_detail(request, pk):
                                                      "can_view_access_log": access.can(request.user, "view_access_log",
                                                                                        student),
                                                      "can_manage_team": access.can(request.user, "manage_team",
-                                                                                   student)})
+                                                                                   student),
+                                                     "can_confirm_suggestions": access.can(
+                                                         request.user, "confirm_team_suggestion", student)})
 
 
 @login_required

@@ -744,3 +744,36 @@ OBJECTS.update({
     "progress_report": lambda world, relation: _progress(world, relation)["report"],
     "progress_doc": lambda world, relation: _progress(world, relation)["document"],
 })
+
+# Roster import (docs/roster-import.md): district administrators of the district only; the templates are public to
+# anyone signed in; suggested teachers: the student's chair and the district's administrators.
+ROUTES.update({
+    "roster:district": Route({"GET": "staff_district_admin", "POST": "staff_district_admin"}),
+    "roster:run": Route({"GET": "staff_district_admin"}, {"pk": "roster_run"}),
+    "roster:run_apply": Route({"POST": "staff_district_admin"}, {"pk": "roster_run"}),
+    "roster:mapping_new": Route({"GET": "staff_district_admin", "POST": "staff_district_admin"}),
+    "roster:mapping_edit": Route({"GET": "staff_district_admin", "POST": "staff_district_admin"},
+                                 {"pk": "roster_mapping"}),
+    "roster:template_students": Route({"GET": "signed_in"}),
+    "roster:template_staff": Route({"GET": "signed_in"}),
+    "roster:suggestions": Route({"GET": "student_chair_or_district_admin", "POST": "student_chair_or_district_admin"},
+                                S),
+})
+
+
+def _roster_row(kind: str, student):
+    import datetime
+
+    from roster.models import ImportRun, RosterMapping
+
+    mapping = RosterMapping.objects.get_or_create(district=student.district, name="Default")[0]
+    if kind == "mapping":
+        return mapping
+    return ImportRun.objects.get_or_create(district=student.district, mapping=mapping, defaults={
+        "run_date": datetime.date(2026, 9, 1), "status": ImportRun.Status.DONE, "dry_run": True})[0]
+
+
+OBJECTS.update({
+    "roster_run": lambda world, relation: _roster_row("run", world.students[relation]),
+    "roster_mapping": lambda world, relation: _roster_row("mapping", world.students[relation]),
+})
