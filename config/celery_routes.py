@@ -12,11 +12,11 @@ QUEUES = ("recompute", "pdf", "email", "import", DEFAULT_QUEUE)
 # (task name prefix, queue), first match wins: the longest prefixes first.
 ROUTES: tuple[tuple[str, str], ...] = (
     ("timelines.tasks.", "recompute"),
+    ("progress.tasks.progress_deadlines", "recompute"),
     ("iep.tasks.", "pdf"),
     ("progress.tasks.", "pdf"),
     ("meetings.tasks.", "pdf"),
-    ("jobs.tasks.send_email", "email"),
-    ("accounts.tasks.", "email"),
+    ("signin.tasks.", "email"),
     ("roster.tasks.", "import"),
     ("jobs.tasks.", DEFAULT_QUEUE),
 )

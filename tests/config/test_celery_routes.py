@@ -8,7 +8,11 @@ def test_each_kind_of_work_has_its_queue():
     assert queue_for("timelines.tasks.deadlines_recompute_task") == "recompute"
     assert queue_for("timelines.tasks.deadlines_nightly_task") == "recompute"
     assert queue_for("iep.tasks.iep_pdf_render_task") == "pdf"
-    assert queue_for("roster.tasks.roster_import_task") == "import"
+    assert queue_for("roster.tasks.roster_run_task") == "import"
+    assert queue_for("signin.tasks.email_send_task") == "email"
+    assert queue_for("progress.tasks.progress_document_render_task") == "pdf"
+    assert queue_for("progress.tasks.progress_deadlines_nightly_task") == "recompute"
+    assert queue_for("meetings.tasks.meeting_invitation_render_task") == "pdf"
     assert queue_for("jobs.tasks.outbox_dispatch_task") == DEFAULT_QUEUE
     assert route_by_kind("iep.tasks.iep_pdf_render_task", (), {}, {}) == {"queue": "pdf"}
 
