@@ -186,7 +186,7 @@ def layout_violations(pdf: bytes, pairs: list[tuple[str, str]] = ()) -> list[str
     return found
 
 
-def save_png(pdf: bytes, path: Path, page: int = 0, resolution: int = 60) -> Path:
+def save_png(pdf: bytes, path: Path, page: int = 0, resolution: int = 72) -> Path:
     """One rendered page as a PNG for people to look at (pypdfium2 through pdfplumber); not compared."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with pdfplumber.open(io.BytesIO(pdf)) as document:
