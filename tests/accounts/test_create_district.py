@@ -70,3 +70,10 @@ def test_from_the_shell_bad_arguments_are_one_line_and_exit_2():
                             capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "--org-code" in result.stderr, result.stderr
+
+
+def test_without_a_terminal_the_password_must_come_from_stdin(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    with pytest.raises(CommandError, match="--password-stdin") as refused:
+        call_command("create_district", **GOOD)
+    assert refused.value.returncode == 2 and not District.objects.exists()
