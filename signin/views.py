@@ -49,7 +49,7 @@ def _providers():
 
 
 class SignInView(auth_views.LoginView):
-    http_method_names = ["get", "post"]  # Django's form views also answer PUT as a POST
+    http_method_names = ["get", "post"]  # FormView would also take PUT as POST
     form_class = SignInForm
     redirect_authenticated_user = True
 
@@ -158,8 +158,8 @@ def sign_out(request):
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Current password required, Django's validators; Django then keeps this session and ends the others
     (their stored password hash no longer matches)."""
-    http_method_names = ["get", "post"]  # Django's form views also answer PUT as a POST
 
+    http_method_names = ["get", "post"]
     template_name = "signin/password_change.html"
     success_url = reverse_lazy("signin:password_change_done")
 
@@ -171,7 +171,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    http_method_names = ["get", "post"]  # Django's form views also answer PUT as a POST
+    http_method_names = ["get", "post"]
     form_class = ResetRequestForm
     template_name = "signin/password_reset.html"
     success_url = reverse_lazy("password_reset_done")
@@ -193,7 +193,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    http_method_names = ["get", "post"]  # Django's form views also answer PUT as a POST
+    http_method_names = ["get", "post"]
     template_name = "signin/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
 

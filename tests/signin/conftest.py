@@ -112,6 +112,9 @@ class Mailbox:
                 mailbox.messages.append({"to": envelope.rcpt_tos, "message": message})
                 return "250 Message accepted for delivery"
 
+        import logging
+
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-connection chatter
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
