@@ -15,6 +15,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts import access
+from accounts.api_logging import StudentListLogging
+from config.query import IdField, StudentFilter, query_filters
 from iep.models import IEP
 from students.models import Guardian
 
@@ -62,6 +64,10 @@ class LoggedRetrieveMixin:
         return Response(self.get_serializer(found).data)
 
 
+class MeetingListFilter(StudentFilter):
+    meeting = IdField()
+
+
 class ScopedViewSet(viewsets.GenericViewSet):
     """Related-object fields list only objects in the caller's scope; ?student= and ?meeting= filter lists."""
 
@@ -87,11 +93,11 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return serializer
 
     def filtered(self, queryset):
-        params = self.request.query_params
-        if params.get("student", "").isdigit():
-            queryset = queryset.filter(**{f"{self.student_path}_id": int(params["student"])})
-        if params.get("meeting", "").isdigit() and self.student_path == "meeting__student":
-            queryset = queryset.filter(meeting_id=int(params["meeting"]))
+        params = query_filters(self.request, MeetingListFilter)  # a bad id answers 400, never reaches the database
+        if params["student"]:
+            queryset = queryset.filter(**{f"{self.student_path}_id": params["student"]})
+        if params["meeting"] and self.student_path == "meeting__student":
+            queryset = queryset.filter(meeting_id=params["meeting"])
         return queryset
 
 
@@ -104,7 +110,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
                     partial_update=extend_schema(request=MeetingChangeSerializer,
                                                  responses={200: MeetingSerializer, **ERRORS},
                                                  summary="Reschedule a meeting that is not yet held"))
-class MeetingViewSet(mixins.ListModelMixin, LoggedRetrieveMixin, ScopedViewSet):
+class MeetingViewSet(StudentListLogging, mixins.ListModelMixin, LoggedRetrieveMixin, ScopedViewSet):
     serializer_class = MeetingSerializer
     queryset = Meeting.objects.none()
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -171,7 +177,7 @@ class MeetingViewSet(mixins.ListModelMixin, LoggedRetrieveMixin, ScopedViewSet):
         return Response(MeetingSerializer(meeting).data)
 
 
-class MeetingPartViewSet(mixins.ListModelMixin, LoggedRetrieveMixin, ScopedViewSet):
+class MeetingPartViewSet(StudentListLogging, mixins.ListModelMixin, LoggedRetrieveMixin, ScopedViewSet):
     """A record that belongs to a meeting: listed where the student is visible, written as `verb` allows."""
 
     student_path = "meeting__student"
@@ -266,7 +272,7 @@ class AttendanceViewSet(MeetingPartViewSet):
                     retrieve=extend_schema(responses={200: EvaluationConsentSerializer, 404: ERRORS[404]}),
                     create=extend_schema(responses={201: EvaluationConsentSerializer, **ERRORS},
                                          summary="Record that the consent form was sent"))
-class EvaluationConsentViewSet(mixins.ListModelMixin, LoggedRetrieveMixin, ScopedViewSet):
+class EvaluationConsentViewSet(StudentListLogging, mixins.ListModelMixin, LoggedRetrieveMixin, ScopedViewSet):
     serializer_class = EvaluationConsentSerializer
     queryset = EvaluationConsent.objects.none()
 

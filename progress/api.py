@@ -15,6 +15,7 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 
 from accounts import access
+from accounts.api_logging import StudentListLogging
 from iep.access_log import log_read
 from iep.models import Section
 from students.models import District, School
@@ -147,7 +148,8 @@ def _require(user, verb: str, obj, message: str) -> None:
     partial_update=extend_schema(request=ReportWriteSerializer, responses={200: ProgressReportSerializer,
                                                                            409: CONFLICT}),
 )
-class ProgressReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProgressReportViewSet(StudentListLogging, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                            viewsets.GenericViewSet):
     """Reports on goals (every version), of the students the user may see."""
 
     serializer_class = ProgressReportSerializer
@@ -227,7 +229,8 @@ class ProgressReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     list=extend_schema(parameters=[OpenApiParameter("student", int), OpenApiParameter("period", int)]),
     create=extend_schema(request=FinaliseSerializer, responses={201: ProgressDocumentSerializer, 409: CONFLICT}),
 )
-class ProgressDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProgressDocumentViewSet(StudentListLogging, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                              viewsets.GenericViewSet):
     """Finalised progress reports (every version): the chair finalises (POST) and records sending."""
 
     serializer_class = ProgressDocumentSerializer
