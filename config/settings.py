@@ -293,3 +293,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "DeadlineKeyEnum": "timelines.models.DeadlineKey",
     "EventKeyEnum": "timelines.models.EventKey",
 })
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({  # Team meetings (docs/meetings.md)
+    "IEPMeetingTypeEnum": "iep.models.iep.IEP.MeetingType",
+    "MeetingTypeEnum": "meetings.models.Meeting.Type",
+    "MeetingStatusEnum": "meetings.models.Meeting.Status",
+    "AttendanceKindEnum": "meetings.models.Attendance.Kind",
+    "ConsentKindEnum": "meetings.models.EvaluationConsent.Kind",
+})
