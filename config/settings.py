@@ -411,3 +411,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ProgressSentMethodEnum"] = "progres
 INSTALLED_APPS += ["roster"]
 ROSTER_MAX_UPLOAD_MB = env.int("ROSTER_MAX_UPLOAD_MB", default=100)      # an upload (or a file given to the command)
 ROSTER_MAX_UNPACKED_MB = env.int("ROSTER_MAX_UNPACKED_MB", default=500)  # what a zip may unpack to
+
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({  # Team meetings (docs/meetings.md)
+    "IEPMeetingTypeEnum": "iep.models.iep.IEP.MeetingType",
+    "MeetingTypeEnum": "meetings.models.Meeting.Type",
+    "MeetingStatusEnum": "meetings.models.Meeting.Status",
+    "AttendanceKindEnum": "meetings.models.Attendance.Kind",
+    "ConsentKindEnum": "meetings.models.EvaluationConsent.Kind",
+})

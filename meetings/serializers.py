@@ -1,3 +1,4 @@
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -7,7 +8,7 @@ from students.models import Guardian
 from .models import Attendance, ContactAttempt, EvaluationConsent, Excusal, Invitation, Meeting
 
 
-@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30",
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30", "maxLength": 5,
                      "description": "Local time (America/New_York), HH:MM"})
 class LocalTimeField(serializers.TimeField):
     """A wall-clock time as HH:MM. Not OpenAPI's "time" format, which demands a UTC offset a meeting's local
@@ -57,6 +58,7 @@ class _ScopedField(serializers.PrimaryKeyRelatedField):
         return self.scope(access, request.user)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _StaffField(_ScopedField):
     empty = User
 
@@ -64,6 +66,7 @@ class _StaffField(_ScopedField):
         return access.visible_staff(user)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _GuardianField(_ScopedField):
     empty = Guardian
 
