@@ -25,7 +25,7 @@ def render_html(*, document: ProgressDocument, goals: list, reports: list[Progre
         "running_title": css_string(f"{student.district.name}: {TITLE}"), "font_dir": font_dir(), "is_draft": False,
         "title": TITLE,
     }
-    return render_to_string("progress/pdf/report.html", context)
+    return render_to_string("iep/pdf/progress_report.html", context)
 
 
 def render_pdf(html: str) -> bytes:
