@@ -2,12 +2,16 @@
 
 from celery import shared_task
 
+from jobs.services import counted_deliveries
+
 from .emails import email_retry_pending, email_send, emails_purge_sent
 
 
-@shared_task(acks_late=True)
-def email_send_task(email_id: int) -> bool:
-    """Send one stored email (see emails.email_send). A failure leaves it pending for the sweeper."""
+@shared_task(bind=True, acks_late=True)
+@counted_deliveries()
+def email_send_task(self, email_id: int) -> bool:
+    """Send one stored email (see emails.email_send). A failure leaves it pending for the sweeper. It is sent
+    through the outbox, so it reports its deliveries: the worker, not the publish, marks the outbox row done."""
     return email_send(email_id=email_id)
 
 
