@@ -8,29 +8,12 @@ from datetime import UTC, datetime
 
 from django.utils import timezone
 
+from config import ical
+
 from .models import Meeting
 
-_CONTROL = {code: None for code in range(32) if code not in (9, 10)} | {127: None}
-
-
-def escape_text(value: str) -> str:
-    """RFC 5545 3.3.11 TEXT: backslash, semicolon and comma escaped, any line break as \\n, other control
-    characters dropped (they are not allowed in a content line)."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROL)
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def fold(line: str) -> str:
-    """RFC 5545 3.1: at most 75 octets a line, continued with CRLF and one space, never inside a character."""
-    out, current = [], b""
-    for char in line:
-        encoded = char.encode()
-        if len(current) + len(encoded) > (75 if not out else 74):
-            out.append(current.decode())
-            current = b""
-        current += encoded
-    out.append(current.decode())
-    return "\r\n ".join(out)
+# Escaping and folding are the shared iCalendar helpers (config/ical.py), as for the school calendar.
+escape_text, fold = ical.text, ical.fold
 
 
 def _utc(moment: datetime) -> str:
@@ -51,11 +34,11 @@ def meetings_ics(meetings: list[Meeting], *, calendar_name: str, base_url: str, 
         summary = f"Team meeting: {meeting.get_meeting_type_display()} ({initials(meeting.student)})"
         place = meeting.location or meeting.video_link
         url = f"{base_url}/meetings/{meeting.pk}/"
-        lines += ["BEGIN:VEVENT", f"UID:meeting-{meeting.pk}@{escape_text(host)}", f"DTSTAMP:{stamp}",
+        lines += ["BEGIN:VEVENT", f"UID:{ical.uid(f'meeting-{meeting.pk}@{host}')}", f"DTSTAMP:{stamp}",
                   f"DTSTART:{_utc(meeting.starts)}", f"DTEND:{_utc(meeting.ends)}",
                   f"SUMMARY:{escape_text(summary)}", f"LOCATION:{escape_text(place)}",
                   f"DESCRIPTION:{escape_text(f'{meeting.get_meeting_type_display()} meeting. Details: {url}')}",
                   f"URL:{url}", f"STATUS:{'CANCELLED' if meeting.status == Meeting.Status.CANCELLED else 'CONFIRMED'}",
                   "END:VEVENT"]
     lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+    return ical.document(lines)

@@ -2,18 +2,17 @@
 by Team chair, with the drill-down list and its CSV. Rows are the `progress_report` deadline rows of the students
 the user may see (accounts.access.visible_students); providers are the staff who owe the period's reports."""
 
-import csv
 from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts import access
 from accounts.models import TeamMembership
+from config.exports import csv_response
 from timelines.dashboard_services import export_log
 from timelines.models import Deadline
 
@@ -21,12 +20,6 @@ from .selectors import goals_in_force, ieps_in_force, owes, responsible_ids
 
 CSV_COLUMNS = ["Student", "Student ID", "Report date", "Days overdue", "Status", "Period", "School", "Team chair",
                "Providers"]
-FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: str) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    return "'" + value if value.startswith(FORMULA) else value
 
 
 def progress_rows(user, *, which: str, today) -> list[dict]:
@@ -104,17 +97,12 @@ def overdue_list(request):
     if request.GET.get("format") == "csv":
         export_log(user=request.user, student_ids=[r["student"].pk for r in rows], purpose="progress:overdue",
                    path=request.path, ip=request.META.get("REMOTE_ADDR"))
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="progress-reports-{which}-{today.isoformat()}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(CSV_COLUMNS)
-        for r in rows:
-            student = r["student"]
-            writer.writerow([_safe(f"{student.last_name}, {student.first_name}"), student.pk,
-                             r["deadline"].due.isoformat(),
-                             max(r["days"], 0), r["deadline"].get_status_display(), _safe(r["period"]),
-                             _safe(r["school"]), _safe(r["chair"]), _safe("; ".join(r["providers"]))])
-        return response
+        lines = ([f"{r['student'].last_name}, {r['student'].first_name}", r["student"].pk,
+                  r["deadline"].due.isoformat(), max(r["days"], 0), r["deadline"].get_status_display(), r["period"],
+                  r["school"], r["chair"], "; ".join(r["providers"])] for r in rows)
+        # The shared writer (config/exports.py): formula cells neutralised, a byte-order mark, streamed.
+        return csv_response(filename=f"progress-reports-{which}-{today.isoformat()}.csv", header=CSV_COLUMNS,
+                            rows=lines)
     query = request.GET.copy()
     query["format"] = "csv"
     return render(request, "progress/overdue.html", {"rows": rows, "which": which, "today": today,

@@ -1,16 +1,15 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access
 from accounts.models import User
 from accounts.services import team_membership_add
+from config.exports import csv_response
 from students.models import District
 
 from . import parse
@@ -106,13 +105,8 @@ def mapping_edit(request, district_pk, pk=None):
                   status=400 if request.method == "POST" else 200)
 
 
-def _template(name: str, columns: list[str], example: list[str]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
-    writer.writerow(columns)
-    writer.writerow(example)
-    return response
+def _template(name: str, columns: list[str], example: list[str]):
+    return csv_response(filename=name, header=columns, rows=[example])  # the shared writer (config/exports.py)
 
 
 @login_required
