@@ -32,10 +32,11 @@ def statewide_slice(require_postgres):
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {Student._meta.db_table} (district_id, school_id, sasid, local_id, first_name, middle_name, "
-            "last_name, date_of_birth, grade, primary_disability, secondary_disability, primary_language, active) "
+            "last_name, date_of_birth, grade, primary_disability, secondary_disability, primary_language, active, "
+            "special_education) "
             f"SELECT %s, ({school_ids})[1 + n %% {SCHOOLS}], lpad((4000000000 + n)::text, 10, '0'), '', "
             "'Pat' || n, '', 'Plancase' || n, DATE '2014-01-01' + (n %% 3000), '05', 'specific_learning', '', "
-            "'English', true FROM generate_series(1, %s) AS n",
+            "'English', true, true FROM generate_series(1, %s) AS n",
             [district.pk, STUDENTS])
         cursor.execute(f"ANALYZE {Student._meta.db_table}")
     teacher = UserFactory()
