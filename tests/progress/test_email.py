@@ -113,3 +113,25 @@ def _another_student(world):
     from tests.factories import StudentFactory
 
     return StudentFactory(school=world["student"].school)
+
+
+def test_the_api_emails_the_report_with_email_to(world, smtp, django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
+    document = _printed(world)
+    mother = Guardian.objects.create(student=world["student"], name="Morgan", email="m@example.org")
+    other = Guardian.objects.create(student=_another_student(world), name="Other", email="o@example.org")
+    api = APIClient()
+    api.force_authenticate(world["team_chair"])
+    url = f"/api/progress-documents/{document.pk}/sent/"
+    refused = api.post(url, {"sent_on": "2025-12-01", "method": "email", "email_to": other.pk}, format="json")
+    assert refused.status_code == 400 and "email_to" in refused.json()
+    refused = api.post(url, {"sent_on": "2025-12-01", "method": "mail", "email_to": mother.pk}, format="json")
+    assert refused.status_code == 400 and "method" in refused.json()
+    assert not OutgoingEmail.objects.exists() and ProgressDocument.objects.get(pk=document.pk).sent_on is None
+    with django_capture_on_commit_callbacks(execute=True):
+        done = api.post(url, {"sent_on": "2025-12-01", "method": "email", "email_to": mother.pk}, format="json")
+    assert done.status_code == 200, done.content
+    assert done.json()["sent_method"] == "email" and done.json()["sent_on"] == timezone.localdate().isoformat()
+    [mail] = smtp.wait(1)
+    assert mail["to"] == ["m@example.org"] and len(list(mail["message"].iter_attachments())) == 1
