@@ -3,18 +3,19 @@
 Self-seeding on the configured database (DATABASE_URL), with files in a temporary MEDIA_ROOT, and deleting what it
 made at the end:
 - the provider worklist page (GET /progress/worklist/ through Django's test client, session signed in): a provider
-  on the Teams of 40 students with 4 goals each (160 goals), half the reports already drafted; p95 over
-  BENCH_PROGRESS_REPEAT (30) requests, and the number of queries one request makes (it must not grow with the
+  on the Teams of 40 students with 4 goals each (160 goals), half the reports already drafted; p95 over --repeat
+  (BENCH_PROGRESS_REPEAT, 30) requests, and the number of queries one request makes (it must not grow with the
   caseload);
-- finalising and rendering a period's progress reports for a school of BENCH_PROGRESS_SCHOOL (500) students, 3
-  goals each, every report ready: the finalising runs here, the PDFs through `celery -A config worker -c 2`
-  started as a subprocess (needs REDIS_URL), bounded by BENCH_PROGRESS_TIMEOUT (600) seconds; reports per second
-  is documents rendered over the wall-clock time from the first task sent to the last PDF stored.
+- finalising and rendering a period's progress reports for a school of --school (BENCH_PROGRESS_SCHOOL, 500)
+  students, 3 goals each, every report ready: the finalising runs here, the PDFs through `celery -A config worker
+  -c 2` started as a subprocess (needs REDIS_URL), bounded by --timeout (BENCH_PROGRESS_TIMEOUT, 600) seconds;
+  reports per second is documents rendered over the wall-clock time from the first task sent to the last PDF stored.
 The last line is one JSON object with worklist_p95_ms, worklist_queries and reports_per_s.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import secrets
@@ -183,11 +184,19 @@ def school_reports(fixture: Fixture, n: int, timeout: float) -> dict:
             worker.kill()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.progress", description=__doc__.splitlines()[0])
+    parser.add_argument("--school", type=int, default=int(os.environ.get("BENCH_PROGRESS_SCHOOL", 500)),
+                        help="students of the school whose reports are rendered (default 500)")
+    parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_PROGRESS_REPEAT", 30)),
+                        help="worklist requests timed (default 30)")
+    parser.add_argument("--timeout", type=float, default=float(os.environ.get("BENCH_PROGRESS_TIMEOUT", 600)),
+                        help="seconds to wait for the workers (default 600)")
+    options = parser.parse_args(argv)
+    if options.school < 1 or options.repeat < 1:
+        parser.error("--school and --repeat must be at least 1")
+    repeat, school, timeout = options.repeat, options.school, options.timeout
     call_command("migrate", verbosity=0)
-    repeat = int(os.environ.get("BENCH_PROGRESS_REPEAT", 30))
-    school = int(os.environ.get("BENCH_PROGRESS_SCHOOL", 500))
-    timeout = float(os.environ.get("BENCH_PROGRESS_TIMEOUT", 600))
     fixture = Fixture()
     try:
         result = worklist(fixture, repeat)

@@ -9,7 +9,7 @@ from .models import Attendance, ContactAttempt, EvaluationConsent, Excusal, Invi
 
 
 @extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30",
-                     "maxLength": 5, "description": "Local time (America/New_York), HH:MM"})
+                      "maxLength": 5, "description": "Local time (America/New_York), HH:MM"})
 class LocalTimeField(serializers.TimeField):
     """A wall-clock time as HH:MM. Not OpenAPI's "time" format, which demands a UTC offset a meeting's local
     time does not have."""

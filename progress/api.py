@@ -18,7 +18,7 @@ from accounts import access
 from accounts.api_logging import StudentListLogging
 from iep.access_log import log_read
 from iep.models import Section
-from students.models import District, School
+from students.models import District, Guardian, School
 
 from . import services
 from .exceptions import InvalidInput, ProgressError
@@ -267,6 +267,14 @@ class ProgressDocumentViewSet(StudentListLogging, mixins.ListModelMixin, mixins.
         data = SentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        if values.get("email_to") is not None:
+            guardian = Guardian.objects.filter(pk=values["email_to"], student_id=document.student_id).first()
+            if guardian is None:
+                raise ValidationError({"email_to": ["No such parent or guardian of this student."]})
+            if values["method"] != ProgressDocument.Method.EMAIL:
+                raise ValidationError({"method": ["Use email to email the report to a parent or guardian."]})
+            saved = run(lambda: services.document_email(document=document, user=request.user, guardian=guardian))
+            return Response(ProgressDocumentSerializer(saved).data)
         saved = run(lambda: services.document_mark_sent(document=document, user=request.user,
                                                         sent_on=values["sent_on"], method=values["method"],
                                                         note=values.get("note", "")))

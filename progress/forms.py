@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.models import User
+from students.models import Guardian
 
 from .models import ProgressDocument, ProgressReport
 
@@ -92,7 +93,24 @@ class ReasonForm(forms.Form):
 class SentForm(forms.Form):
     sent_on = forms.DateField(label="Date sent", widget=DateInput)
     method = forms.ChoiceField(label="How it was sent", choices=ProgressDocument.Method.choices)
+    email_to = forms.ModelChoiceField(
+        queryset=None, required=False, label="Email it now to (with the PDF attached)",
+        empty_label="No, it was sent another way (record only)",
+        help_text="Parents and guardians with an email address on file. Emailing records it as sent today by email.")
     note = forms.CharField(label="Note (optional)", required=False, max_length=500)
+
+    def __init__(self, *args, guardians=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email_to"].queryset = guardians if guardians is not None else Guardian.objects.none()
+        self.fields["email_to"].label_from_instance = lambda g: f"{g.name} ({g.get_relationship_display()}), {g.email}"
+        if guardians is None or not guardians.exists():
+            del self.fields["email_to"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("email_to") and data.get("method") != ProgressDocument.Method.EMAIL:
+            self.add_error("method", "Choose Email to email the report to a parent or guardian.")
+        return data
 
 
 class GoalPlanForm(forms.Form):

@@ -104,3 +104,7 @@ class SentSerializer(StrictSerializer):
     sent_on = serializers.DateField()
     method = serializers.ChoiceField(choices=ProgressDocument.Method.choices)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    email_to = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1,
+        help_text="A parent or guardian (id) of the student with an email address: the report is emailed now with the "
+                  "PDF attached and recorded as sent today by email (method must be email; sent_on is today).")

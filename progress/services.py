@@ -16,7 +16,7 @@ from accounts.models import TeamMembership, User
 from iep.models import IEP, Section
 from iep.services.locks import lease_release, lease_renew, lease_take
 from jobs.services import outbox_enqueue
-from students.models import District, School, Student
+from students.models import District, Guardian, School, Student
 from timelines.models import Deadline
 from timelines.services import deadline_status
 
@@ -523,6 +523,37 @@ def document_mark_sent(*, document: ProgressDocument, user: User, sent_on, metho
     document.refresh_from_db()
     progress_deadlines_refresh(student_ids=[document.student_id], now=now)
     return document
+
+
+@transaction.atomic
+def document_email(*, document: ProgressDocument, user: User, guardian: Guardian,
+                   now: datetime | None = None) -> ProgressDocument:
+    """Email the finalised progress report to one of the student's guardians, the PDF attached (through the outbox
+    of signin.emails, so the page never waits for the mail server), and record it as sent today by email
+    (docs/progress-reports.md, "Sending by email"). The subject names no student. Refused (InvalidInput) when the
+    PDF is not printed yet, the guardian is not the student's, or has no email address; nothing is queued then.
+    Emailing the same version to the same guardian twice queues one email."""
+    from signin.emails import email_queue
+
+    now = now or timezone.now()
+    if guardian.student_id != document.student_id:
+        raise InvalidInput({"guardian": ["Choose a parent or guardian of this student."]})
+    if not guardian.email:
+        raise InvalidInput({"guardian": ["This parent or guardian has no email address on file."]})
+    if not document.is_ready:
+        raise InvalidInput({"document": ["The progress report is still being printed; email it once it is ready."]})
+    period, district = document.period, document.student.district
+    chair = TeamMembership.objects.filter(student_id=document.student_id,
+                                          team_role=TeamMembership.TeamRole.CHAIR).select_related("user").first()
+    email_queue(to=guardian.email, subject=f"Progress report on IEP goals: {period.name} ({district.name})",
+                template="progress/email/progress_report", kind="progress_report",
+                key=f"progress-document-{document.pk}-guardian-{guardian.pk}",
+                context={"guardian": guardian, "period": period, "district": district,
+                         "chair": chair.user.get_full_name() if chair else ""},
+                attachment=(document.file.name, f"progress-report-{period.school_year}-{document.version}.pdf"))
+    return document_mark_sent(document=document, user=user, sent_on=timezone.localdate(now), method="email",
+                              note=f"Emailed to the {guardian.get_relationship_display().lower()} "
+                                   "with the PDF attached.", now=now)
 
 
 # ---------------------------------------------------------------- the progress_report deadline rows

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import access
 from iep.access_log import log_read
 from iep.models import IEP, Section
-from students.models import District
+from students.models import District, Guardian
 
 from . import services
 from .charts import goal_chart
@@ -311,13 +311,21 @@ def document_download(request, pk):
 @require_http_methods(["GET", "POST"])
 def document_sent(request, pk):
     document = _document_for(request.user, pk, "finalise_progress")
-    form = SentForm(request.POST or None, initial={"sent_on": timezone.localdate(), "method": "mail"})
+    guardians = Guardian.objects.filter(student_id=document.student_id).exclude(email="").order_by("name", "pk")
+    form = SentForm(request.POST or None, initial={"sent_on": timezone.localdate(), "method": "mail"},
+                    guardians=guardians)
     if request.method == "POST" and form.is_valid():
-        done = _apply(form, lambda: services.document_mark_sent(
-            document=document, user=request.user, sent_on=form.cleaned_data["sent_on"],
-            method=form.cleaned_data["method"], note=form.cleaned_data["note"]))
+        guardian = form.cleaned_data.get("email_to")
+        if guardian is not None:
+            done = _apply(form, lambda: services.document_email(document=document, user=request.user,
+                                                                guardian=guardian))
+        else:
+            done = _apply(form, lambda: services.document_mark_sent(
+                document=document, user=request.user, sent_on=form.cleaned_data["sent_on"],
+                method=form.cleaned_data["method"], note=form.cleaned_data["note"]))
         if done is not None:
-            messages.success(request, "Recorded when and how the progress report was sent.")
+            messages.success(request, "The progress report is being emailed; sending is recorded as today."
+                             if guardian is not None else "Recorded when and how the progress report was sent.")
             return redirect("progress:student", pk=document.student_id)
     return render(request, "progress/confirm.html", {
         "form": form, "title": f"Record sending: {document.period.name} progress report (version {document.version})",

@@ -11,7 +11,7 @@ transaction (and rolls it back for a dry run or when any row is invalid).
 import re
 import secrets
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import DatabaseError, connection, transaction
@@ -213,6 +213,7 @@ class Writer:
         self.progress(90, "academic sessions")
         if roster.sessions:
             self.sessions()
+            self.marking_periods()
         self.drop_staging()
 
     def schools(self) -> dict[str, int]:
@@ -649,6 +650,49 @@ class Writer:
         self.count("sessions", "created", created)
         self.count("sessions", "updated", changed)
         self.count("sessions", "removed", removed)
+
+    def marking_periods(self) -> None:
+        """The files' active grading periods become the district's marking periods of progress reports
+        (docs/roster-import.md, "Grading periods and marking periods"), through the progress app's own
+        `period_save`, so a period is checked exactly as one typed in or imported from CSV: an overlap, an end
+        before the start or a name too long becomes a row error of academicSessions.csv. Matched on school year
+        and name among the district-wide periods: unchanged ones are not written again (a re-import writes
+        nothing), changed dates update the period. Report due date: the period's end date. A grading period
+        gone from the files leaves its marking period alone (reports may have been written for it)."""
+        from progress.exceptions import InvalidInput
+        from progress.models import MarkingPeriod
+        from progress.services import period_save
+
+        district = District.objects.get(pk=self.district_id)
+        existing = {(p.school_year, p.name): p for p in MarkingPeriod.objects.filter(
+            district_id=self.district_id, school__isnull=True, iep__isnull=True)}
+        created = updated = 0
+        for s in sorted(self.roster.sessions, key=lambda s: s.start_date):
+            if s.session_type != "gradingPeriod" or s.status != ACTIVE:
+                continue
+            year = int(s.school_year)
+            school_year = f"{year - 1}-{year % 100:02d}"  # OneRoster names a school year by the year it ends
+            name = s.title.strip()
+            start, end = date.fromisoformat(s.start_date), date.fromisoformat(s.end_date)
+            period = existing.get((school_year, name))
+            if period is not None and (period.start, period.end, period.report_due) == (start, end, end):
+                continue
+            try:
+                with transaction.atomic():
+                    period_save(district=district, school_year=school_year, name=name, start=start, end=end,
+                                report_due=end, period=period)
+            except InvalidInput as exc:
+                message = "; ".join(f"{field}: {m}" for field, msgs in exc.errors.items() for m in msgs)
+                self.fail("academicSessions.csv", self.roster.session_lines.get(s.sis_id, 0),
+                          f"grading period {s.sis_id!r} cannot become a marking period: {message}")
+                continue
+            if period is None:
+                created += 1
+            else:
+                updated += 1
+            self.rows_written += 1
+        self.count("marking_periods", "created", created)
+        self.count("marking_periods", "updated", updated)
 
 
 def grading_periods(roster: Roster) -> list[dict]:

@@ -134,6 +134,7 @@ class Roster:
     known_classes: set[str] = field(default_factory=set)
     known_users: set[str] = field(default_factory=set)
     enrollment_count: int = 0
+    session_lines: dict[str, int] = field(default_factory=dict)  # academicSessions.csv line of each sourcedId
 
     def error(self, file: str, line: int, message: str) -> None:
         self.error_count += 1
@@ -532,6 +533,7 @@ def _read_sessions(roster: Roster, sessions_file: RosterFile) -> None:
             table.fail(line, f"sourcedId {sis_id!r} appears twice in academicSessions.csv")
             continue
         seen.add(sis_id)
+        roster.session_lines[sis_id] = line
         if kind not in SESSION_TYPES:
             table.fail(line, f"type {kind!r} is not schoolYear, semester, term or gradingPeriod")
             continue

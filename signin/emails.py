@@ -9,6 +9,7 @@ import smtplib
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -32,9 +33,12 @@ def site_url(path: str = "") -> str:
 
 
 def email_queue(*, to: str, subject: str, template: str, context: dict, kind: str,
-                key: str | None = None) -> OutgoingEmail | None:
+                key: str | None = None, attachment: tuple[str, str] | None = None) -> OutgoingEmail | None:
     """Store one email (text from `template`.txt, HTML from `template`.html) and queue its sending through the
-    outbox in the caller's transaction. With `key`, a second call with the same key queues nothing (None)."""
+    outbox in the caller's transaction. With `key`, a second call with the same key queues nothing (None).
+    `attachment`: (stored file name in the default storage, file name shown): a PDF read from storage when the
+    email is sent, so the email row holds a reference, never a copy of the document."""
+    attached = {"attachment": attachment[0], "attachment_name": attachment[1]} if attachment else {}
     context = {"site_url": site_url(), **context}
     text = render_to_string(f"{template}.txt", context).strip() + "\n"
     html = render_to_string(f"{template}.html", context)
@@ -42,11 +46,12 @@ def email_queue(*, to: str, subject: str, template: str, context: dict, kind: st
     with transaction.atomic():
         if key is not None:
             email, created = OutgoingEmail.objects.get_or_create(
-                key=key, defaults={"kind": kind, "to": to, "subject": subject, "text": text, "html": html})
+                key=key, defaults={"kind": kind, "to": to, "subject": subject, "text": text, "html": html,
+                                   **attached})
             if not created:
                 return None
         else:
-            email = OutgoingEmail.objects.create(kind=kind, to=to, subject=subject, text=text, html=html)
+            email = OutgoingEmail.objects.create(kind=kind, to=to, subject=subject, text=text, html=html, **attached)
         outbox_enqueue(task=SEND_TASK, args=[email.pk])
     return email
 
@@ -65,6 +70,9 @@ def email_send(*, email_id: int) -> bool:
         message = EmailMultiAlternatives(email.subject, email.text, settings.DEFAULT_FROM_EMAIL, [email.to])
         if email.html:
             message.attach_alternative(email.html, "text/html")
+        if email.attachment:
+            with default_storage.open(email.attachment, "rb") as handle:
+                message.attach(email.attachment_name or "document.pdf", handle.read(), "application/pdf")
         email.attempts += 1
         try:
             message.send()

@@ -161,6 +161,9 @@ class OutgoingEmail(models.Model):
     subject = models.CharField(max_length=200)
     text = models.TextField()
     html = models.TextField(blank=True)
+    attachment = models.CharField(max_length=300, blank=True,
+                                  help_text="A stored file (default storage name) attached as a PDF when sent.")
+    attachment_name = models.CharField(max_length=120, blank=True, help_text="The attachment's file name.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)

@@ -7,6 +7,7 @@ import pytest
 from iep.models import IEP
 from iep.pdf.sample import sample_iep
 from progress.models import MarkingPeriod
+from tests.signin.conftest import smtp  # noqa: F401 (a real SMTP server of the test's own)
 
 # "now" for the tests: after term 1's report date, before term 2's
 NOW = datetime(2025, 12, 1, 15, 0, tzinfo=UTC)
