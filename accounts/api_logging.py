@@ -17,7 +17,7 @@ class StudentListLogging:
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         student_id = request.query_params.get("student", "")
-        if response.status_code == 200 and student_id.isdigit() and len(student_id) <= 10:
+        if response.status_code == 200 and student_id.isascii() and student_id.isdigit() and len(student_id) <= 10:
             student = access.visible_students(request.user).filter(pk=int(student_id)).first()
             if student is not None:
                 access.log_read(request, student, self.access_log_part)

@@ -45,6 +45,7 @@ from meetings.api import (  # noqa: E402
 )
 
 meetings_router = DefaultRouter(trailing_slash=True)
+meetings_router.include_format_suffixes = False  # as the main router: the API speaks JSON only
 meetings_router.include_root_view = False
 meetings_router.register("meetings", MeetingViewSet, basename="meeting")
 meetings_router.register("meeting-invitations", InvitationViewSet, basename="meeting-invitation")
@@ -58,6 +59,7 @@ urlpatterns += meetings_router.urls
 from progress.api import MarkingPeriodViewSet, ProgressDocumentViewSet, ProgressReportViewSet  # noqa: E402
 
 progress_router = DefaultRouter(trailing_slash=True)
+progress_router.include_format_suffixes = False
 progress_router.include_root_view = False
 progress_router.register("marking-periods", MarkingPeriodViewSet, basename="marking-period")
 progress_router.register("progress-reports", ProgressReportViewSet, basename="progress-report")

@@ -459,7 +459,7 @@ class EvaluationViewSet(StudentReadLogging, mixins.ListModelMixin, mixins.Retrie
 
     def create(self, request, *args, **kwargs):
         student_id = request.data.get("student")
-        if not str(student_id or "").isdigit():
+        if not (str(student_id or "").isascii() and str(student_id or "").isdigit()):
             raise ValidationError({"student": ["Give the student's id."]})
         student = access.get_student_or_404(request.user, int(student_id))
         require(request.user, "record_event", student)

@@ -37,6 +37,11 @@ from .services import locks as lock_services
 from .services import sections as services
 
 
+def _is_number(value: str) -> bool:
+    """Plain ASCII digits that fit an integer column ("²".isdigit() is True, but int("²") fails)."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def _iep_or_404(user, pk) -> IEP:
     return access.get_in_scope_or_404(user, IEP.objects.select_related("student__school", "student__district",
                                                                        "case_manager"), pk)
@@ -195,7 +200,7 @@ def section_edit(request, pk):
         version = _posted_version(request)
         if version < 0:  # a form without its version cannot be checked against the current one
             form.add_error(None, "This form is out of date: open the section again to edit it.")
-        generation = int(request.POST["generation"]) if request.POST.get("generation", "").isdigit() else -1
+        generation = int(request.POST["generation"]) if _is_number(request.POST.get("generation", "")) else -1
         if form.is_valid() and version >= 0:
             try:
                 saved = lock_services.section_check_in(section=section, user=request.user,
@@ -252,7 +257,7 @@ def section_autosave(request, pk):
     _require(request.user, "edit", section)
     version = _posted_version(request)
     generation = request.POST.get("generation", "")
-    if version < 0 or not generation.isdigit():
+    if version < 0 or not _is_number(generation):
         return JsonResponse({"detail": "This form is out of date: open the section again to edit it."}, status=400)
     form = form_for(section.kind, request.POST, iep=section.iep)
     content = form.to_content() if form.is_valid() else _raw_content(form)
@@ -403,7 +408,7 @@ def _grid_or_404(user, pk) -> Section:
 
 def _posted_version(request) -> int:
     value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else -1
+    return int(value) if _is_number(value) else -1
 
 
 @login_required

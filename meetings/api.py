@@ -11,11 +11,12 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts import access
 from accounts.api_logging import StudentListLogging
+from config.input_checks import GuardedJSONParser
 from config.query import IdField, StudentFilter, query_filters
 from iep.models import IEP
 from students.models import Guardian
@@ -245,7 +246,7 @@ class ExcusalViewSet(MeetingPartViewSet):
     serializer_class = ExcusalSerializer
     queryset = Excusal.objects.none()
     model = Excusal
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [GuardedJSONParser, MultiPartParser, FormParser]
 
     def perform(self, meeting, data):
         return services.excusal_record(meeting=meeting, user=self.request.user,
@@ -293,7 +294,7 @@ class EvaluationConsentViewSet(StudentListLogging, mixins.ListModelMixin, Logged
 
     @extend_schema(request=ConsentResponseSerializer, responses={200: EvaluationConsentSerializer, **ERRORS},
                    summary="Record the parent's answer: consent given (supplies consent_received) or refused")
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
+    @action(detail=True, methods=["post"], parser_classes=[GuardedJSONParser, MultiPartParser, FormParser])
     def respond(self, request, pk=None):
         consent = self.get_object()
         require(request.user, "schedule_meeting", consent)

@@ -56,7 +56,7 @@ def run(call):
 
 
 def _int(value) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 19 else None
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 def _district_for(user, pk: int) -> District:

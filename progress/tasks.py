@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from jobs.services import counted_deliveries
+from jobs.services import counted_deliveries, records_run
 
 from .services import document_fail, document_render, progress_deadlines_refresh_all
 
@@ -29,6 +29,7 @@ def progress_document_render_task(self, document_id: int) -> str:
 
 
 @shared_task
+@records_run
 def progress_deadlines_nightly_task() -> int:
     """Move the progress_report rows' statuses with the date (idempotent)."""
     return progress_deadlines_refresh_all()

@@ -122,7 +122,7 @@ def worklist(request):
 @require_POST
 def report_start(request):
     goal_pk, period_pk = request.POST.get("goal", ""), request.POST.get("period", "")
-    if not (goal_pk.isdigit() and period_pk.isdigit() and len(goal_pk) < 19 and len(period_pk) < 19):
+    if not (all(pk.isascii() and pk.isdigit() and len(pk) < 19 for pk in (goal_pk, period_pk))):
         return HttpResponseBadRequest("Choose a goal and a period.", content_type="text/plain; charset=utf-8")
     goal = access.get_in_scope_or_404(request.user, Section.objects.goals().select_related("iep__student"),
                                       int(goal_pk), student_path="iep__student")

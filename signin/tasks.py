@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from jobs.services import counted_deliveries
+from jobs.services import counted_deliveries, records_run
 
 from .emails import email_retry_pending, email_send, emails_purge_sent
 
@@ -24,6 +24,7 @@ def email_retry_task() -> int:
 
 
 @shared_task(acks_late=True)
+@records_run
 def weekly_digest_task() -> int:
     """Queue this week's deadline digest to every Team chair and provider who has not opted out (beat, weekly).
     Idempotent: one digest per person and ISO week."""

@@ -10,7 +10,7 @@ def students_search(students: QuerySet[Student], *, query: str = "", school_id: 
     """Narrow an already-scoped queryset by the student list's search box and filters."""
     query = query.strip()
     if query:
-        if query.isdigit():
+        if query.isascii() and query.isdigit():
             students = students.filter(Q(sasid__startswith=query) | Q(local_id=query))
         else:
             for word in query.split()[:4]:

@@ -32,7 +32,7 @@ def district_by_reference(reference: str) -> District | None:
     reference = reference.strip()
     if len(reference) == 8 and reference.isdigit():
         return District.objects.filter(org_code=reference).first()
-    if reference.isdigit():
+    if reference.isascii() and reference.isdigit() and len(reference) <= 18:
         return District.objects.filter(pk=int(reference)).first()
     return None
 

@@ -225,6 +225,8 @@ def test_every_form_refuses_hostile_input_without_a_5xx_and_writes_nothing():
             clients[principal].force_login(world.users[principal])
         client = clients[principal]
         response = client.get(page)
+        if response.status_code in (301, 302):
+            continue  # no form for this person here (e.g. backup codes before a second factor is set up)
         if response.status_code != 200:
             problems.append(f"GET {name} {page}: {response.status_code}")
             continue

@@ -130,7 +130,9 @@ def test_healthz_reports_the_oldest_open_job_and_each_nightly_jobs_last_run(clie
     body = client.get("/healthz").json()
     assert body["outbox"]["open"] == 0 and body["outbox"]["ok"] is True
     assert set(body["nightly_jobs"]) == {"timelines.tasks.deadlines_nightly_task",
-                                         "timelines.tasks.deadline_snapshots_task", "jobs.tasks.outbox_purge_task"}
+                                         "timelines.tasks.deadline_snapshots_task", "jobs.tasks.outbox_purge_task",
+                                         "progress.tasks.progress_deadlines_nightly_task",
+                                         "signin.tasks.weekly_digest_task"}
     assert all(run is None for run in body["nightly_jobs"].values())  # never ran
 
     row = OutboxMessage.objects.create(task="iep.tasks.iep_pdf_render_task", args=[1], status="sent")
