@@ -322,3 +322,44 @@ def test_dashboard_query_count_does_not_grow_with_data(world, client):
     # The CSV export logs one INSERT per 2,000 students, so a page (50 rows) costs one statement.
     assert large == small, (small, large)
     assert 5 <= min(small) and max(small) <= 20, small
+
+
+def test_an_empty_list_is_an_empty_state_not_an_error(personas, client):
+    """No deadline at all: every drill-down answers 200 with a sentence naming what was looked for and where."""
+    school, district = personas["school_a"], personas["district"]
+    client.force_login(personas["building_admin"])
+    response = client.get(f"/dashboard/deadlines/?status=overdue&school={school.pk}")
+    body = response.content.decode()
+    assert response.status_code == 200 and response.context["page"].paginator.count == 0
+    assert f"No overdue deadlines at {school.name}." in body
+    assert "Correct the filters" not in body and "Download all" not in body
+    client.force_login(personas["district_admin"])
+    body = client.get(f"/dashboard/deadlines/?status=due_soon&district={district.pk}&key=annual_review"
+                      ).content.decode()
+    assert f"No deadlines due within 7 days in {district.name} match the other filters." in body
+    body = client.get("/dashboard/deadlines/?status=pending&due_to=2027-01-01").content.decode()
+    assert f"No deadlines due on or before Jan. 1, 2027 in {district.name}." in body
+    client.force_login(personas["team_chair"])
+    response = client.get("/dashboard/caseload/")
+    assert response.status_code == 200
+    assert "No open deadlines for the students whose Team you chair." in response.content.decode()
+    bad = client.get("/dashboard/deadlines/?status=nonsense")  # a real error still says so
+    assert bad.status_code == 400 and "Correct the filters marked above." in bad.content.decode()
+
+
+def test_dashboard_home_links_to_the_school_and_district_dashboards_the_user_may_open(personas, client):
+    district, school_a, school_b = personas["district"], personas["school_a"], personas["school_b"]
+    client.force_login(personas["district_admin"])
+    links = client.get("/dashboard/").context["links"]
+    assert [url for _label, url in links] == [f"/dashboard/districts/{district.pk}/", *sorted(
+        (f"/dashboard/schools/{s.pk}/" for s in (school_a, school_b)),
+        key=lambda url: {f"/dashboard/schools/{s.pk}/": s.name for s in (school_a, school_b)}[url])]
+    for _label, url in links:
+        assert client.get(url).status_code == 200
+    client.force_login(personas["building_admin"])
+    response = client.get("/dashboard/")
+    assert response.context["links"] == [(school_a.name, f"/dashboard/schools/{school_a.pk}/")]
+    assert f'href="/dashboard/schools/{school_a.pk}/"' in response.content.decode()
+    client.force_login(personas["team_teacher"])
+    response = client.get("/dashboard/")
+    assert response.context["links"] == [] and "School and district dashboards" not in response.content.decode()
