@@ -2,31 +2,26 @@
 by Team chair, with the drill-down list and its CSV. Rows are the `progress_report` deadline rows of the students
 the user may see (accounts.access.visible_students); providers are the staff who owe the period's reports."""
 
-import csv
 from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts import access
 from accounts.models import TeamMembership
+from accounts.security import client_ip
+from config.exports import csv_response
 from timelines.dashboard_services import export_log
 from timelines.models import Deadline
 
 from .selectors import goals_in_force, ieps_in_force, owes, responsible_ids
 
-CSV_COLUMNS = ["Student", "Student ID", "Report date", "Days overdue", "Status", "Period", "School", "Team chair",
-               "Providers"]
-FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: str) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    return "'" + value if value.startswith(FORMULA) else value
+# Students are identified by SASID and local id, never by a database id (as in the deadline dashboard's CSV).
+CSV_COLUMNS = ["Student", "SASID", "Local ID", "Report date", "Days overdue", "Status", "Period", "School",
+               "Team chair", "Providers"]
 
 
 def progress_rows(user, *, which: str, today) -> list[dict]:
@@ -103,18 +98,12 @@ def overdue_list(request):
         rows = [r for r in rows if request.GET["provider"] in r["providers"]]
     if request.GET.get("format") == "csv":
         export_log(user=request.user, student_ids=[r["student"].pk for r in rows], purpose="progress:overdue",
-                   path=request.path, ip=request.META.get("REMOTE_ADDR"))
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="progress-reports-{which}-{today.isoformat()}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(CSV_COLUMNS)
-        for r in rows:
-            student = r["student"]
-            writer.writerow([_safe(f"{student.last_name}, {student.first_name}"), student.pk,
-                             r["deadline"].due.isoformat(),
-                             max(r["days"], 0), r["deadline"].get_status_display(), _safe(r["period"]),
-                             _safe(r["school"]), _safe(r["chair"]), _safe("; ".join(r["providers"]))])
-        return response
+                   path=request.path, ip=client_ip(request))
+        lines = ([f"{r['student'].last_name}, {r['student'].first_name}", r["student"].sasid, r["student"].local_id,
+                  r["deadline"].due.isoformat(), max(r["days"], 0), r["deadline"].get_status_display(), r["period"],
+                  r["school"], r["chair"], "; ".join(r["providers"])] for r in rows)
+        return csv_response(filename=f"progress-reports-{which}-{today.isoformat()}.csv", header=CSV_COLUMNS,
+                            rows=lines)
     query = request.GET.copy()
     query["format"] = "csv"
     return render(request, "progress/overdue.html", {"rows": rows, "which": which, "today": today,

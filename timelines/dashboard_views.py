@@ -30,7 +30,9 @@ from .dashboard_forms import DeadlineFilterForm
 from .dashboard_services import export_log
 
 CHAIR_ROWS = 50  # a large district has over a thousand chairs: the page shows those with the most overdue
-CSV_COLUMNS = ["Student", "Student ID", "Deadline", "Due date", "Days left", "Status", "Team chair", "School"]
+# Students are identified by their state (SASID) and district (local) ids, never by a database id: a database id
+# means nothing outside this application and would only be a needless internal reference in a spreadsheet.
+CSV_COLUMNS = ["Student", "SASID", "Local ID", "Deadline", "Due date", "Days left", "Status", "Team chair", "School"]
 
 
 def _cell_links(today: date, **narrowing) -> dict:
@@ -143,6 +145,7 @@ def _row(deadline, today: date) -> dict:
     student = deadline.student
     chair = " ".join(part for part in (deadline.chair_first, deadline.chair_last) if part) if deadline.chair_pk else ""
     return {"student": f"{student.last_name}, {student.first_name}", "student_id": student.pk,
+            "sasid": student.sasid, "local_id": student.local_id,
             "key": deadline.key, "deadline": deadline.label, "due": deadline.due, "days": _days_text(deadline, today),
             "status": deadline.get_status_display(), "status_code": deadline.status, "chair": chair or "None",
             "school": student.school.name}
@@ -243,7 +246,8 @@ def deadline_export(request):
     def lines():
         for deadline in rows:
             row = _row(deadline, today)
-            yield [row["student"], row["student_id"], row["deadline"], row["due"].isoformat() if row["due"] else "",
-                   row["days"], row["status"], row["chair"], row["school"]]
+            yield [row["student"], row["sasid"], row["local_id"], row["deadline"],
+                   row["due"].isoformat() if row["due"] else "", row["days"], row["status"], row["chair"],
+                   row["school"]]
 
     return csv_response(filename=f"deadlines-{today.isoformat()}.csv", header=CSV_COLUMNS, rows=lines())

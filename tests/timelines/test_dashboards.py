@@ -220,8 +220,8 @@ def parse_csv(response):
 
 
 def screen(rows):
-    return [[r["student"], str(r["student_id"]), r["deadline"], r["due"].isoformat() if r["due"] else "", r["days"],
-             r["status"], r["chair"], r["school"]] for r in rows]
+    return [[r["student"], r["sasid"], r["local_id"], r["deadline"], r["due"].isoformat() if r["due"] else "",
+             r["days"], r["status"], r["chair"], r["school"]] for r in rows]
 
 
 def test_exports_match_the_screen_and_are_logged_per_student(world, client):
@@ -363,3 +363,18 @@ def test_dashboard_home_links_to_the_school_and_district_dashboards_the_user_may
     client.force_login(personas["team_teacher"])
     response = client.get("/dashboard/")
     assert response.context["links"] == [] and "School and district dashboards" not in response.content.decode()
+
+
+def test_the_csv_identifies_students_by_sasid_and_local_id_never_by_database_id(personas, client):
+    student = personas["student"]
+    student.local_id = "L-0042"
+    student.save(update_fields=["local_id"])
+    Deadline.objects.create(student=student, school=student.school, key="annual_review", cycle="2026-01-01",
+                            trigger="x", due="2026-05-01", citation="c", basis="b", status="upcoming",
+                            computed_at=datetime(2026, 1, 1, tzinfo=UTC))
+    client.force_login(personas["team_chair"])
+    header, rows = parse_csv(client.get("/dashboard/deadlines.csv?list=caseload&status=all"))
+    assert header[:3] == ["Student", "SASID", "Local ID"] and "Student ID" not in header
+    assert rows == [[f"{student.last_name}, {student.first_name}", student.sasid, "L-0042", "Annual review",
+                     "2026-05-01", rows[0][5], "Upcoming", rows[0][7], student.school.name]]
+    assert str(student.pk) not in rows[0]
