@@ -97,3 +97,25 @@ def test_htmx_runs_without_eval_and_injects_no_inline_style():
     assert "if (htmx.config.allowEval) {" in source
     assert "if (htmx.config.includeIndicatorStyles !== false) {" in source
     assert re.search(r"mergeMetaConfig\(\)\s+insertIndicatorStyles\(\)", source)
+
+
+@pytest.mark.django_db
+def test_every_page_links_a_favicon_that_the_policy_allows(client):
+    """A small SVG from this origin (img-src 'self'), with nothing in it that a strict policy would refuse."""
+    import xml.etree.ElementTree as ET
+
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    response = client.get("/accounts/login/", follow=True)
+    link = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', response.content.decode())
+    assert response.status_code == 200 and link and link.group(1) == static("favicon.svg")
+    assert "'self'" in _policy(response)["img-src"] and link.group(1).startswith("/")  # same origin
+    path = finders.find("favicon.svg")
+    assert path and os.path.getsize(path) < 2048
+    svg = ET.parse(path).getroot()
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg" and svg.get("viewBox") == "0 0 32 32"
+    elements = list(svg.iter())
+    assert len(elements) > 2 and not any(el.tag.endswith(("script", "style", "foreignObject")) for el in elements)
+    assert not any(name == "style" or name.startswith("on") or "href" in name
+                   for el in elements for name in el.attrib)
