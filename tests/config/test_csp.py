@@ -28,7 +28,8 @@ def _policy(response) -> dict[str, list[str]]:
 # Rendered by WeasyPrint into PDFs, never served to a browser, so no CSP applies (their print CSS is inlined so
 # that the stored document's cache key covers it).
 PRINT_ONLY = ROOT / "templates" / "iep" / "pdf"
-PRINT_ONLY_DIRS = (PRINT_ONLY, ROOT / "templates" / "meetings" / "pdf")  # the meeting invitation (docs/meetings.md)
+PRINT_ONLY_DIRS = (PRINT_ONLY, ROOT / "templates" / "meetings" / "pdf",  # the meeting invitation (docs/meetings.md)
+                   ROOT / "templates" / "progress" / "pdf")  # the progress report to the family (progress/pdf.py)
 
 
 def test_no_template_needs_inline_script_or_style():
