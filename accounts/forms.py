@@ -51,6 +51,8 @@ class RoleAssignmentForm(forms.Form):
         self.fields["school"].queryset = schools if schools is not None else School.objects.none()
 
 
+# The Team page shows the next two forms together; each is built with its own prefix ("member", "chair") so the
+# two staff selects get distinct ids (id_member-user, id_chair-user) and fields (member-user, chair-user).
 class TeamMemberForm(forms.Form):
     user = forms.ModelChoiceField(label="Staff member", queryset=User.objects.none())
     team_role = forms.ChoiceField(label="Role on the Team", choices=TeamMembership.TeamRole.choices,

@@ -151,8 +151,8 @@ def _team_page(request, student, member_form=None, chair_form=None, status=200):
     team = student.team_memberships.select_related("user").order_by("-team_role", "user__last_name")
     return render(request, "manage/team.html", {
         "student": student, "team": team,
-        "member_form": member_form or TeamMemberForm(staff=staff),
-        "chair_form": chair_form or TeamChairForm(staff=staff),
+        "member_form": member_form or TeamMemberForm(staff=staff, prefix="member"),
+        "chair_form": chair_form or TeamChairForm(staff=staff, prefix="chair"),
     }, status=status)
 
 
@@ -164,7 +164,7 @@ def team(request, pk):
         access.log_read(request, student, "team")
         return _team_page(request, student)
     staff = User.objects.filter(district_id=student.district_id, is_active=True)
-    form = TeamMemberForm(request.POST, staff=staff)
+    form = TeamMemberForm(request.POST, staff=staff, prefix="member")
     if form.is_valid():
         data = form.cleaned_data
         if data["team_role"] == TeamMembership.TeamRole.CHAIR:
@@ -184,7 +184,8 @@ def team(request, pk):
 @require_POST
 def team_chair(request, pk):
     student = _team_student_or_404_403(request, pk)
-    form = TeamChairForm(request.POST, staff=User.objects.filter(district_id=student.district_id, is_active=True))
+    form = TeamChairForm(request.POST, staff=User.objects.filter(district_id=student.district_id, is_active=True),
+                         prefix="chair")
     if form.is_valid():
         services.team_chair_set(student=student, user=form.cleaned_data["user"])
         messages.success(request, f"{form.cleaned_data['user']} chairs the Team.")

@@ -229,6 +229,9 @@ MIDDLEWARE += [
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "iep.middleware.LockNoticeMiddleware")  # issue 5
+# `make run` (DEBUG): the project's 404 page, never Django's list of every URL (config/debug_404.py). Inside
+# CommonMiddleware, so APPEND_SLASH still redirects; after authentication, so the page shows who is signed in.
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "config.debug_404.DebugNotFoundMiddleware")
 AUTHENTICATION_BACKENDS = ["accounts.backends.LoginLockoutBackend", *AUTHENTICATION_BACKENDS]
 TEMPLATES[0]["OPTIONS"]["context_processors"] += ["django.template.context_processors.csp"]
 

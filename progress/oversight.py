@@ -12,14 +12,16 @@ from django.views.decorators.http import require_GET
 
 from accounts import access
 from accounts.models import TeamMembership
+from accounts.security import client_ip
 from config.exports import csv_response
 from timelines.dashboard_services import export_log
 from timelines.models import Deadline
 
 from .selectors import goals_in_force, ieps_in_force, owes, responsible_ids
 
-CSV_COLUMNS = ["Student", "Student ID", "Report date", "Days overdue", "Status", "Period", "School", "Team chair",
-               "Providers"]
+# Students are identified by SASID and local id, never by a database id (as in the deadline dashboard's CSV).
+CSV_COLUMNS = ["Student", "SASID", "Local ID", "Report date", "Days overdue", "Status", "Period", "School",
+               "Team chair", "Providers"]
 
 
 def progress_rows(user, *, which: str, today) -> list[dict]:
@@ -96,11 +98,10 @@ def overdue_list(request):
         rows = [r for r in rows if request.GET["provider"] in r["providers"]]
     if request.GET.get("format") == "csv":
         export_log(user=request.user, student_ids=[r["student"].pk for r in rows], purpose="progress:overdue",
-                   path=request.path, ip=request.META.get("REMOTE_ADDR"))
-        lines = ([f"{r['student'].last_name}, {r['student'].first_name}", r["student"].pk,
+                   path=request.path, ip=client_ip(request))
+        lines = ([f"{r['student'].last_name}, {r['student'].first_name}", r["student"].sasid, r["student"].local_id,
                   r["deadline"].due.isoformat(), max(r["days"], 0), r["deadline"].get_status_display(), r["period"],
                   r["school"], r["chair"], "; ".join(r["providers"])] for r in rows)
-        # The shared writer (config/exports.py): formula cells neutralised, a byte-order mark, streamed.
         return csv_response(filename=f"progress-reports-{which}-{today.isoformat()}.csv", header=CSV_COLUMNS,
                             rows=lines)
     query = request.GET.copy()

@@ -8,7 +8,7 @@ from accounts import access
 
 from .forms import StudentFilterForm
 from .models import School
-from .selectors import access_log_for, students_search
+from .selectors import access_log_for, access_log_rows, students_search
 
 
 @login_required
@@ -59,4 +59,5 @@ def student_access_log(request, pk):
     access.log_read(request, student, "access_log")
     entries = access_log_for(student)
     page = Paginator(entries, 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
-    return render(request, "students/access_log.html", {"student": student, "page": page, "query": ""})
+    return render(request, "students/access_log.html", {"student": student, "page": page, "query": "",
+                                                        "rows": access_log_rows(page.object_list)})

@@ -191,7 +191,8 @@ def deadline_list(user: User, filters: DeadlineFilters, *, sort: str = "due", de
             .annotate(chair_pk=F("chair__user_id"), chair_first=F("chair__user__first_name"),
                       chair_last=F("chair__user__last_name"))
             .only("key", "due", "status", "cycle", "student__first_name", "student__last_name",
-                  "student__school__name", "student__school_id", "student__district_id")
+                  "student__sasid", "student__local_id", "student__school__name", "student__school_id",
+                  "student__district_id")
             .order_by(*order, "pk" if not descending else "-pk"))
 
 

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET
 
 from accounts import access
@@ -29,7 +30,9 @@ from .dashboard_forms import DeadlineFilterForm
 from .dashboard_services import export_log
 
 CHAIR_ROWS = 50  # a large district has over a thousand chairs: the page shows those with the most overdue
-CSV_COLUMNS = ["Student", "Student ID", "Deadline", "Due date", "Days left", "Status", "Team chair", "School"]
+# Students are identified by their state (SASID) and district (local) ids, never by a database id: a database id
+# means nothing outside this application and would only be a needless internal reference in a spreadsheet.
+CSV_COLUMNS = ["Student", "SASID", "Local ID", "Deadline", "Due date", "Days left", "Status", "Team chair", "School"]
 
 
 def _cell_links(today: date, **narrowing) -> dict:
@@ -81,13 +84,19 @@ def dashboard_home(request):
     sections += [summary_context(request.user, title=school.name, schools=[school], today=today)
                  for school in roles["schools"] if school.district_id not in district_of_admin]
     preview = {}
+    links = [(f"{district.name} (district)", reverse("dashboard:district", args=[district.pk]))
+             for district in districts]
+    links += [(school.name, reverse("dashboard:school", args=[school.pk]))
+              for school in School.objects.filter(district_id__in=district_of_admin).order_by("name")]
+    links += [(school.name, reverse("dashboard:school", args=[school.pk]))
+              for school in roles["schools"] if school.district_id not in district_of_admin]
     if roles["chair"]:
         preview["caseload"] = list(sel.deadline_list(request.user, sel.DeadlineFilters(scope="chair"))[:10])
     if roles["team"]:
         preview["team"] = list(sel.deadline_list(request.user, sel.DeadlineFilters(scope="team", status="pending"))
                                [:10])
     return render(request, "timelines/dashboard.html", {
-        "sections": sections, "roles": roles, "today": today, "preview": preview,
+        "sections": sections, "roles": roles, "today": today, "preview": preview, "links": links,
         "nothing": not sections and not roles["chair"] and not roles["team"]})
 
 
@@ -136,6 +145,7 @@ def _row(deadline, today: date) -> dict:
     student = deadline.student
     chair = " ".join(part for part in (deadline.chair_first, deadline.chair_last) if part) if deadline.chair_pk else ""
     return {"student": f"{student.last_name}, {student.first_name}", "student_id": student.pk,
+            "sasid": student.sasid, "local_id": student.local_id,
             "key": deadline.key, "deadline": deadline.label, "due": deadline.due, "days": _days_text(deadline, today),
             "status": deadline.get_status_display(), "status_code": deadline.status, "chair": chair or "None",
             "school": student.school.name}
@@ -147,6 +157,39 @@ def _filtered(request, defaults: dict):
         return form, None
     sort, descending = form.sorting()
     return form, sel.deadline_list(request.user, form.filters(), sort=sort, descending=descending)
+
+
+# The empty state of the drill-down: "No overdue deadlines at Lincoln Elementary." An empty result is an answer,
+# never an error: only a filter the form refuses answers 400.
+EMPTY_WORDS = {"open": "open deadlines", "pending": "deadlines not yet due", "overdue": "overdue deadlines",
+               "due_soon": "deadlines due within 7 days", "upcoming": "upcoming deadlines", "met": "met deadlines",
+               "not_applicable": "deadlines that are no longer applicable",
+               "calendar_missing": "deadlines waiting for a school calendar", "all": "deadlines"}
+NARROWING = ("key", "chair", "due_from")
+
+
+def empty_text(user, form) -> str:
+    """The sentence shown when the filtered list has no row: what was looked for, and where."""
+    data = form.cleaned_data
+    status = data.get("status") or "open"
+    words = EMPTY_WORDS[status]
+    if status == "pending" and data.get("due_to") and not data.get("due_from"):
+        words = f"deadlines due on or before {date_format(data['due_to'])}"
+    elif data.get("due_to"):
+        words += " in the chosen dates"
+    if data.get("school"):
+        place = f" at {School.objects.get(pk=data['school']).name}"
+    elif data.get("district"):
+        place = f" in {District.objects.get(pk=data['district']).name}"
+    elif data.get("scope") == "chair":
+        place = " for the students whose Team you chair"
+    elif data.get("scope") == "team":
+        place = " for the students on your Teams"
+    else:
+        districts = sel.filter_districts(user)
+        place = f" in {districts[0][1]}" if len(districts) == 1 else " for the students you may see"
+    narrowed = any(data.get(name) not in (None, "") for name in NARROWING)
+    return f"No {words}{place}{' match the other filters' if narrowed else ''}."
 
 
 LISTS = {
@@ -162,7 +205,7 @@ def deadline_list(request, which: str = "deadlines"):
     title, defaults = LISTS[which]
     today = timezone.localdate()
     form, deadlines = _filtered(request, defaults)
-    context = {"form": form, "title": title, "which": which, "today": today}
+    context = {"form": form, "title": title, "which": which, "today": today, "page": None}
     if deadlines is None:
         return render(request, "timelines/dashboard_list.html", context, status=400)
     page = Paginator(deadlines, sel.PAGE_SIZE).get_page(request.GET.get("page"))
@@ -176,7 +219,8 @@ def deadline_list(request, which: str = "deadlines"):
         sort_links[name] = link.urlencode()
     context.update(page=page, rows=[_row(d, today) for d in page.object_list], query=query.urlencode(),
                    sort=sort, descending=descending, sort_links=sort_links,
-                   export_url=reverse("dashboard:deadlines_csv"))
+                   export_url=reverse("dashboard:deadlines_csv"),
+                   empty=empty_text(request.user, form) if not page.paginator.count else "")
     return render(request, "timelines/dashboard_list.html", context)
 
 
@@ -202,7 +246,8 @@ def deadline_export(request):
     def lines():
         for deadline in rows:
             row = _row(deadline, today)
-            yield [row["student"], row["student_id"], row["deadline"], row["due"].isoformat() if row["due"] else "",
-                   row["days"], row["status"], row["chair"], row["school"]]
+            yield [row["student"], row["sasid"], row["local_id"], row["deadline"],
+                   row["due"].isoformat() if row["due"] else "", row["days"], row["status"], row["chair"],
+                   row["school"]]
 
     return csv_response(filename=f"deadlines-{today.isoformat()}.csv", header=CSV_COLUMNS, rows=lines())

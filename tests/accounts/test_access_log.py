@@ -130,3 +130,30 @@ def test_the_admin_shows_the_log_read_only(personas, admin_client):
     assert admin_client.post(f"/admin/accounts/accesslogentry/{entry.pk}/change/", {"part": "pdf"}).status_code == 403
     entry.refresh_from_db()
     assert entry.part == "record"
+
+
+def test_the_access_log_page_names_what_was_read_in_words(personas, client):
+    """No internal names ("iep.rendereddocument 3") or database ids: each object by what it is, for a person."""
+    from iep.models import RenderedDocument
+    from tests.factories import IEPFactory, SectionFactory
+
+    student, reader = personas["student"], personas["team_teacher"]
+    iep = IEPFactory(student=student)
+    section = SectionFactory(iep=iep)
+    document = RenderedDocument.objects.create(iep=iep, kind="full", cache_key="k" * 64)
+    gone = RenderedDocument.objects.create(iep=iep, kind="glance", cache_key="g" * 64)
+    for part, obj in (("iep", iep), ("section", section), ("pdf", document), ("pdf", gone),
+                      ("section", personas["school_a"]), ("record", None)):
+        access_log_record(user=reader, student=student, part=part, obj=obj)
+    gone_id = gone.pk
+    gone.delete()
+    client.force_login(personas["district_admin"])
+    response = client.get(f"/students/{student.pk}/access-log/")
+    whats = [row["what"] for row in response.context["rows"]]
+    iep_words = "IEP 09/01/2026–08/31/2027 (Draft)"
+    assert whats[1:] == ["", "School", "Printed IEP document (since deleted)", f"Full IEP (PDF) of the {iep_words}",
+                         f"Vision of the {iep_words}", iep_words]  # [0] is this very read of the log
+    body = response.content.decode()
+    for internal in ("iep.rendereddocument", "iep.section", "iep.iep", "students.school", f"document {gone_id}"):
+        assert internal not in body
+    assert f"Full IEP (PDF) of the {iep_words}" in body

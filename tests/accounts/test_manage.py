@@ -89,9 +89,11 @@ def test_an_admin_cannot_deactivate_themselves(admin_client, personas):
 def test_team_membership_follows_with_guardian_rows(admin_client, personas):
     student, newcomer = personas["student"], personas["same_school_teacher"]
     assert admin_client.post(f"/manage/students/{student.pk}/team/",
-                             {"user": newcomer.pk, "team_role": "member", "responsibility": "Math"}).status_code == 302
+                             {"member-user": newcomer.pk, "member-team_role": "member",
+                              "member-responsibility": "Math"}).status_code == 302
     assert StudentUserObjectPermission.objects.filter(user=newcomer, content_object=student).exists()
-    assert admin_client.post(f"/manage/students/{student.pk}/team/chair/", {"user": newcomer.pk}).status_code == 302
+    chair = admin_client.post(f"/manage/students/{student.pk}/team/chair/", {"chair-user": newcomer.pk})
+    assert chair.status_code == 302
     roles = dict(TeamMembership.objects.filter(student=student).values_list("user__username", "team_role"))
     assert roles["same_school_teacher"] == "chair" and roles["team_chair"] == "member"
     assert admin_client.post(f"/manage/students/{student.pk}/team/{newcomer.pk}/remove/").status_code == 302
@@ -100,7 +102,8 @@ def test_team_membership_follows_with_guardian_rows(admin_client, personas):
 
 def test_a_user_of_another_district_cannot_join_the_team(admin_client, personas):
     student, outsider = personas["student"], personas["other_district_teacher"]
-    response = admin_client.post(f"/manage/students/{student.pk}/team/", {"user": outsider.pk, "team_role": "member"})
+    response = admin_client.post(f"/manage/students/{student.pk}/team/",
+                                 {"member-user": outsider.pk, "member-team_role": "member"})
     assert response.status_code == 400 and "user" in response.context["member_form"].errors
     assert not TeamMembership.objects.filter(user=outsider).exists()
 
@@ -145,3 +148,37 @@ def test_a_district_admin_gives_a_new_account_an_initial_password(client, person
     assert not User.objects.filter(username="new.teacher").exists()
     client.post("/manage/users/new/", {**data, "password": "a long enough passphrase 42"})
     assert User.objects.get(username="new.teacher").check_password("a long enough passphrase 42")
+
+
+def test_the_team_page_has_unique_ids_and_each_label_names_its_own_select(admin_client, personas):
+    from html.parser import HTMLParser
+
+    class Ids(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.ids, self.labels, self.label_for, self.selects = [], {}, None, []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if "id" in attrs:
+                self.ids.append(attrs["id"])
+            if tag == "label":
+                self.label_for = attrs.get("for")
+            if tag == "select":
+                self.selects.append((attrs["id"], attrs["name"]))
+
+        def handle_data(self, data):
+            if self.label_for and data.strip():
+                self.labels.setdefault(self.label_for, data.strip())
+
+        def handle_endtag(self, tag):
+            if tag == "label":
+                self.label_for = None
+
+    page = Ids()
+    page.feed(admin_client.get(f"/manage/students/{personas['student'].pk}/team/").content.decode())
+    assert len(page.ids) == len(set(page.ids)), sorted(i for i in page.ids if page.ids.count(i) > 1)
+    assert ("id_member-user", "member-user") in page.selects and ("id_chair-user", "chair-user") in page.selects
+    assert page.labels["id_member-user"] == "Staff member" and page.labels["id_chair-user"] == "New Team chair"
+    assert page.labels["id_member-team_role"] == "Role on the Team"
+    assert all(select_id in page.labels for select_id, _name in page.selects)

@@ -28,7 +28,8 @@ def _policy(response) -> dict[str, list[str]]:
 # Rendered by WeasyPrint into PDFs, never served to a browser, so no CSP applies (their print CSS is inlined so
 # that the stored document's cache key covers it).
 PRINT_ONLY = ROOT / "templates" / "iep" / "pdf"
-PRINT_ONLY_DIRS = (PRINT_ONLY, ROOT / "templates" / "meetings" / "pdf")  # the meeting invitation (docs/meetings.md)
+PRINT_ONLY_DIRS = (PRINT_ONLY, ROOT / "templates" / "meetings" / "pdf",  # the meeting invitation (docs/meetings.md)
+                   ROOT / "templates" / "progress" / "pdf")  # the progress report to the family (progress/pdf.py)
 
 
 def test_no_template_needs_inline_script_or_style():
@@ -97,3 +98,25 @@ def test_htmx_runs_without_eval_and_injects_no_inline_style():
     assert "if (htmx.config.allowEval) {" in source
     assert "if (htmx.config.includeIndicatorStyles !== false) {" in source
     assert re.search(r"mergeMetaConfig\(\)\s+insertIndicatorStyles\(\)", source)
+
+
+@pytest.mark.django_db
+def test_every_page_links_a_favicon_that_the_policy_allows(client):
+    """A small SVG from this origin (img-src 'self'), with nothing in it that a strict policy would refuse."""
+    import xml.etree.ElementTree as ET
+
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    response = client.get("/accounts/login/", follow=True)
+    link = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', response.content.decode())
+    assert response.status_code == 200 and link and link.group(1) == static("favicon.svg")
+    assert "'self'" in _policy(response)["img-src"] and link.group(1).startswith("/")  # same origin
+    path = finders.find("favicon.svg")
+    assert path and os.path.getsize(path) < 2048
+    svg = ET.parse(path).getroot()
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg" and svg.get("viewBox") == "0 0 32 32"
+    elements = list(svg.iter())
+    assert len(elements) > 2 and not any(el.tag.endswith(("script", "style", "foreignObject")) for el in elements)
+    assert not any(name == "style" or name.startswith("on") or "href" in name
+                   for el in elements for name in el.attrib)

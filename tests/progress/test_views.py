@@ -1,3 +1,4 @@
+import csv
 from datetime import timedelta
 
 import pytest
@@ -125,8 +126,14 @@ def test_oversight_lists_overdue_reports_by_school_provider_and_chair_with_csv(c
     client.force_login(live["district_admin"])
     html = client.get(reverse("progress:oversight")).content.decode()
     assert live["school_a"].name in html and live["team_sped"].get_full_name() in html
-    csv = client.get(reverse("progress:overdue") + "?format=csv&chair=" + live["team_chair"].get_full_name())
-    lines = b"".join(csv.streaming_content).decode("utf-8-sig").strip().splitlines()  # streamed, with a BOM
-    assert len(lines) == 2 and live["student"].last_name in lines[1]
+    live["student"].local_id = "L-0042"
+    live["student"].save(update_fields=["local_id"])
+    export = client.get(reverse("progress:overdue") + "?format=csv&chair=" + live["team_chair"].get_full_name())
+    text = b"".join(export.streaming_content).decode()
+    assert text.startswith("\ufeff")  # the shared CSV writer (config/exports.py)
+    header, row = list(csv.reader(text[1:].splitlines()))
+    assert header[:3] == ["Student", "SASID", "Local ID"] and "Student ID" not in header
+    assert row[0].startswith(live["student"].last_name)
+    assert row[1:3] == [live["student"].sasid, "L-0042"] and str(live["student"].pk) not in row
     client.force_login(live["other_district_admin"])
     assert live["student"].last_name not in client.get(reverse("progress:overdue")).content.decode()

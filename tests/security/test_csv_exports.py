@@ -48,6 +48,6 @@ def test_a_crafted_staff_name_exported_by_a_teacher_is_not_a_formula(personas, c
     raw = b"".join(response.streaming_content)
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode()[1:])))
-    chair_cells = [row[6] for row in rows[1:]]
+    chair_cells = [row[7] for row in rows[1:]]
     assert chair_cells and all(cell.startswith("'=HYPERLINK") for cell in chair_cells)
     assert any("Conceição" in row[0] for row in rows[1:])

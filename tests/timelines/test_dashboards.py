@@ -220,8 +220,8 @@ def parse_csv(response):
 
 
 def screen(rows):
-    return [[r["student"], str(r["student_id"]), r["deadline"], r["due"].isoformat() if r["due"] else "", r["days"],
-             r["status"], r["chair"], r["school"]] for r in rows]
+    return [[r["student"], r["sasid"], r["local_id"], r["deadline"], r["due"].isoformat() if r["due"] else "",
+             r["days"], r["status"], r["chair"], r["school"]] for r in rows]
 
 
 def test_exports_match_the_screen_and_are_logged_per_student(world, client):
@@ -322,3 +322,59 @@ def test_dashboard_query_count_does_not_grow_with_data(world, client):
     # The CSV export logs one INSERT per 2,000 students, so a page (50 rows) costs one statement.
     assert large == small, (small, large)
     assert 5 <= min(small) and max(small) <= 20, small
+
+
+def test_an_empty_list_is_an_empty_state_not_an_error(personas, client):
+    """No deadline at all: every drill-down answers 200 with a sentence naming what was looked for and where."""
+    school, district = personas["school_a"], personas["district"]
+    client.force_login(personas["building_admin"])
+    response = client.get(f"/dashboard/deadlines/?status=overdue&school={school.pk}")
+    body = response.content.decode()
+    assert response.status_code == 200 and response.context["page"].paginator.count == 0
+    assert f"No overdue deadlines at {school.name}." in body
+    assert "Correct the filters" not in body and "Download all" not in body
+    client.force_login(personas["district_admin"])
+    body = client.get(f"/dashboard/deadlines/?status=due_soon&district={district.pk}&key=annual_review"
+                      ).content.decode()
+    assert f"No deadlines due within 7 days in {district.name} match the other filters." in body
+    body = client.get("/dashboard/deadlines/?status=pending&due_to=2027-01-01").content.decode()
+    assert f"No deadlines due on or before Jan. 1, 2027 in {district.name}." in body
+    client.force_login(personas["team_chair"])
+    response = client.get("/dashboard/caseload/")
+    assert response.status_code == 200
+    assert "No open deadlines for the students whose Team you chair." in response.content.decode()
+    bad = client.get("/dashboard/deadlines/?status=nonsense")  # a real error still says so
+    assert bad.status_code == 400 and "Correct the filters marked above." in bad.content.decode()
+
+
+def test_dashboard_home_links_to_the_school_and_district_dashboards_the_user_may_open(personas, client):
+    district, school_a, school_b = personas["district"], personas["school_a"], personas["school_b"]
+    client.force_login(personas["district_admin"])
+    links = client.get("/dashboard/").context["links"]
+    assert [url for _label, url in links] == [f"/dashboard/districts/{district.pk}/", *sorted(
+        (f"/dashboard/schools/{s.pk}/" for s in (school_a, school_b)),
+        key=lambda url: {f"/dashboard/schools/{s.pk}/": s.name for s in (school_a, school_b)}[url])]
+    for _label, url in links:
+        assert client.get(url).status_code == 200
+    client.force_login(personas["building_admin"])
+    response = client.get("/dashboard/")
+    assert response.context["links"] == [(school_a.name, f"/dashboard/schools/{school_a.pk}/")]
+    assert f'href="/dashboard/schools/{school_a.pk}/"' in response.content.decode()
+    client.force_login(personas["team_teacher"])
+    response = client.get("/dashboard/")
+    assert response.context["links"] == [] and "School and district dashboards" not in response.content.decode()
+
+
+def test_the_csv_identifies_students_by_sasid_and_local_id_never_by_database_id(personas, client):
+    student = personas["student"]
+    student.local_id = "L-0042"
+    student.save(update_fields=["local_id"])
+    Deadline.objects.create(student=student, school=student.school, key="annual_review", cycle="2026-01-01",
+                            trigger="x", due="2026-05-01", citation="c", basis="b", status="upcoming",
+                            computed_at=datetime(2026, 1, 1, tzinfo=UTC))
+    client.force_login(personas["team_chair"])
+    header, rows = parse_csv(client.get("/dashboard/deadlines.csv?list=caseload&status=all"))
+    assert header[:3] == ["Student", "SASID", "Local ID"] and "Student ID" not in header
+    assert rows == [[f"{student.last_name}, {student.first_name}", student.sasid, "L-0042", "Annual review",
+                     "2026-05-01", rows[0][5], "Upcoming", rows[0][7], student.school.name]]
+    assert str(student.pk) not in rows[0]
