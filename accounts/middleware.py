@@ -87,7 +87,8 @@ class TwoFactorMiddleware:
         needed = request.session.get(security.SECOND_FACTOR)
         if needed is None:  # a session from before two-factor existed: decide now
             needed = request.session[security.SECOND_FACTOR] = security.second_factor_needed(user)
-        elif not needed and security.two_factor_required(user):  # a role granted since sign-in (one query)
+        elif (not needed and not request.session.get(security.PROVIDER_MFA)
+              and security.two_factor_required(user)):  # a role granted since sign-in (one query)
             needed = request.session[security.SECOND_FACTOR] = "setup"
         if not needed:
             return None

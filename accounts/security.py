@@ -14,6 +14,7 @@ from .models import ADMIN_ROLES, RoleAssignment, User
 STARTED = "iep_session_started"
 LAST_ACTIVE = "iep_session_last_active"
 SECOND_FACTOR = "iep_second_factor"  # "verify": has a device, must enter a code; "setup": must add one; "": none
+PROVIDER_MFA = "signin_provider_mfa"  # set at single sign-on when the provider asserted multi-factor sign-in
 ACTIVITY_RESOLUTION = 60  # seconds: activity is recorded at most once a minute, so most requests write nothing
 
 

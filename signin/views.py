@@ -123,7 +123,7 @@ def oidc_callback(request, slug):
     request.session[SESSION_ID_TOKEN] = token.get("id_token", "")
     if oidc.mfa_asserted(provider, claims):  # the provider did MFA: the app's own code is not asked again
         request.session[account_security.SECOND_FACTOR] = ""
-        request.session["signin_provider_mfa"] = True
+        request.session[account_security.PROVIDER_MFA] = True
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
     return redirect(next_url or settings.LOGIN_REDIRECT_URL)
