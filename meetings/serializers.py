@@ -8,8 +8,8 @@ from students.models import Guardian
 from .models import Attendance, ContactAttempt, EvaluationConsent, Excusal, Invitation, Meeting
 
 
-@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30", "maxLength": 5,
-                     "description": "Local time (America/New_York), HH:MM"})
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30",
+                     "maxLength": 5, "description": "Local time (America/New_York), HH:MM"})
 class LocalTimeField(serializers.TimeField):
     """A wall-clock time as HH:MM. Not OpenAPI's "time" format, which demands a UTC offset a meeting's local
     time does not have."""
