@@ -71,7 +71,11 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         user = self.get_object()
         if user.pk == request.user.pk:
             raise serializers.ValidationError({"detail": "You cannot deactivate your own account."})
-        return Response(StaffSerializer(services.user_deactivate(user=user)).data)
+        try:
+            services.user_deactivate(user=user)
+        except ValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(StaffSerializer(user).data)
 
 
 class RoleAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,

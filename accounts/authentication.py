@@ -1,16 +1,24 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from signin.services import passwords_allowed
+
 from .security import second_factor_needed
 from .services import api_token_authenticate
 
 
 class BasicAuthenticationWithoutSecondFactor(authentication.BasicAuthentication):
     """HTTP Basic for API clients, refused to accounts that must pass a second factor: a password alone must not
-    open what the browser guards with two-factor sign-in."""
+    open what the browser guards with two-factor sign-in. Refused too where the user's district has turned
+    password sign-in off (single sign-on only; docs/security.md): a password must not open the API either.
+    Personal access tokens keep working."""
 
     def authenticate_credentials(self, userid, password, request=None):
         user, auth = super().authenticate_credentials(userid, password, request)
+        if not passwords_allowed(user):
+            raise exceptions.AuthenticationFailed(
+                "Your district signs in with single sign-on only: use a personal access token from the account "
+                "page.")
         if second_factor_needed(user):
             raise exceptions.AuthenticationFailed(
                 "This account uses two-factor sign-in: use the API from a signed-in browser session.")

@@ -99,8 +99,12 @@ def user_deactivate(request, user_pk):
     if target.pk == request.user.pk:
         messages.error(request, "You cannot deactivate your own account.")
     elif target.is_active:
-        services.user_deactivate(user=target)
-        messages.success(request, f"Deactivated {target.username}: they can no longer sign in.")
+        try:
+            services.user_deactivate(user=target)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Deactivated {target.username}: they can no longer sign in.")
     else:
         services.user_reactivate(user=target)
         messages.success(request, f"Reactivated {target.username}.")

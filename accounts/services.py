@@ -91,10 +91,31 @@ def user_create(*, district: District, username: str, first_name: str, last_name
     return user
 
 
+def _refuse_if_last_district_admin(user: User) -> None:
+    """Raise ValidationError when `user` is the last active district administrator of a district they
+    administer. The district rows are locked first, so two administrators deactivating each other at once
+    cannot both succeed (the second waits, then sees the first one's deactivation)."""
+    districts = list(RoleAssignment.objects.filter(user=user, role=Role.DISTRICT_ADMIN)
+                     .values_list("district_id", flat=True))
+    if not districts:
+        return
+    list(District.objects.select_for_update().filter(pk__in=districts).order_by("pk").values_list("pk", flat=True))
+    for district_id in districts:
+        others = (RoleAssignment.objects.filter(district_id=district_id, role=Role.DISTRICT_ADMIN,
+                                                user__is_active=True).exclude(user=user))
+        if not others.exists():
+            raise ValidationError({"is_active": "This is the last active district administrator of the district: "
+                                                "give the role to someone else before deactivating them."})
+
+
 @transaction.atomic
 def user_deactivate(*, user: User) -> User:
     """Deactivate `user`: they can no longer sign in and see nothing (access checks require is_active).
-    Team memberships and role assignments are kept, so the record shows who did what."""
+    Team memberships and role assignments are kept, so the record shows who did what.
+
+    Raises ValidationError (field `is_active`) when `user` is the last active district administrator of their
+    district: a district must keep someone who can manage it."""
+    _refuse_if_last_district_admin(user)
     user.is_active = False
     user.save(update_fields=["is_active"])
     return user

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, TeamMembership
+from progress.selectors import worklist_for
 from timelines.models import Deadline
 
 from .emails import email_queue, site_url
@@ -48,12 +49,23 @@ def digest_deadlines(*, user, today: date):
             .select_related("student").order_by("due", "key"))
 
 
+DONE_REPORTS = ("finalised", "sent")
+
+
+def digest_progress_due(*, user, today: date):
+    """The progress reports `user` owes for the current period and has not finalised: the worklist's items
+    (progress.selectors.worklist_for decides who owes a goal's report), by report date."""
+    items = [item for item in worklist_for(user, today=today).items if item.status not in DONE_REPORTS]
+    return sorted(items, key=lambda item: (item.period.report_due, item.student.pk, item.goal.position))
+
+
 def weekly_digest_queue(*, user, today: date | None = None) -> OutgoingEmail | None:
     """Queue `user`'s digest for the ISO week of `today`: None when there is nothing to report or it was
     already queued this week (idempotent: the email's key is user + week)."""
     today = today or timezone.localdate()
     rows = list(digest_deadlines(user=user, today=today))
-    if not rows:
+    reports_due = digest_progress_due(user=user, today=today)
+    if not rows and not reports_due:
         return None
     with_names = names_in_email(user.district_id)
 
@@ -64,12 +76,21 @@ def weekly_digest_queue(*, user, today: date | None = None) -> OutgoingEmail | N
 
     overdue = [row(d) for d in rows if d.due < today]
     soon = [row(d) for d in rows if d.due >= today]
+    worklist = site_url(reverse("progress:worklist"))
+    progress = [{"due": item.period.report_due.isoformat(), "what": _("Progress report, goal %(n)s (%(period)s)") % {
+                     "n": item.goal.position, "period": item.period.name},
+                 "student": student_label(item.student, with_names=with_names), "link": worklist}
+                for item in reports_due]
     year, week, _day = today.isocalendar()
     subject = _("Your IEP deadlines this week: %(overdue)d overdue, %(soon)d due soon") % {
         "overdue": len(overdue), "soon": len(soon)}
+    if progress:
+        subject += _(", %(count)d progress reports due") % {"count": len(progress)}
     context = {"user": user, "today": today.isoformat(), "days": DIGEST_DAYS, "overdue": overdue, "soon": soon,
                "overdue_count": len(overdue), "soon_count": len(soon),
-               "sections": [(_("Overdue"), overdue), (_("Due within %(days)d days") % {"days": DIGEST_DAYS}, soon)],
+               "sections": [(_("Overdue"), overdue), (_("Due within %(days)d days") % {"days": DIGEST_DAYS}, soon),
+                            (_("Progress reports due"), progress)],
+               "progress": progress, "progress_count": len(progress), "worklist": worklist,
                "dashboard": site_url(reverse("dashboard:home")),
                "preferences": site_url(reverse("signin:email_preferences"))}
     return email_queue(to=user.email, subject=subject, template="signin/email/digest", context=context,

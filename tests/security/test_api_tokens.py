@@ -124,3 +124,18 @@ def test_docs_and_schema_need_sign_in_when_not_public(client, personas, settings
     assert docs.status_code == 302 and docs["Location"].startswith("/accounts/login/")
     client.force_login(personas["team_teacher"])
     assert client.get("/api/schema/").status_code == 200 and client.get("/api/docs/").status_code == 200
+
+
+def test_basic_auth_is_refused_where_the_district_turned_passwords_off_tokens_keep_working(personas):
+    from signin.models import DistrictSignIn
+
+    user = personas["team_teacher"]
+    basic = APIClient()
+    basic.credentials(HTTP_AUTHORIZATION="Basic " + __import__("base64").b64encode(
+        f"{user.username}:correct horse battery staple".encode()).decode())
+    assert basic.get("/api/students/").status_code == 200  # passwords allowed (the default): Basic works
+    DistrictSignIn.objects.create(district=user.district, passwords_allowed=False)
+    response = basic.get("/api/students/")
+    assert response.status_code in (401, 403) and "single sign-on" in response.json()["detail"]
+    _row, token = api_token_create(user=user, name="script", days=30)
+    assert _bearer(token).get("/api/students/").status_code == 200

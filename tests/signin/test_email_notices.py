@@ -101,3 +101,31 @@ def test_the_holder_is_emailed_when_a_chair_breaks_their_lock(caseload, smtp, dj
     text = smtp.text(mail)
     assert "Meeting starts now" in text and f"/ieps/{iep.pk}/" in text and "student L-200" in text
     assert "Quillfeather" not in text and "Quillfeather" not in smtp.html(mail)
+
+
+def test_the_digest_lists_progress_reports_due_with_a_link_to_the_worklist(personas):
+    from progress.models import ProgressReport
+    from progress.selectors import worklist_for
+    from signin.digest import weekly_digest_queue
+    from tests.progress.conftest import accepted_iep, make_periods
+
+    chair = personas["team_chair"]
+    chair.email = "chair.digest@example.org"
+    chair.save()
+    accepted_iep(personas["student"], chair)
+    make_periods(personas["district"])
+    today = datetime.date(2025, 12, 1)  # term 2 reports are being written (due 2026-02-20)
+    owed = worklist_for(chair, today=today).items
+    assert owed  # the chair owes the goals' reports
+    email = weekly_digest_queue(user=chair, today=today)
+    assert email is not None and f"{len(owed)} progress reports due" in email.subject
+    student = personas["student"]
+    assert student.first_name not in email.subject and student.last_name not in email.subject
+    assert "Progress reports due" in email.text and "/progress/worklist/" in email.text
+    assert "/progress/worklist/" in email.html and "2026-02-20" in email.text
+    # A finalised report drops out of the next digest.
+    ProgressReport.objects.create(student=student, iep=owed[0].iep, goal=owed[0].goal, period=owed[0].period,
+                                  status=ProgressReport.Status.FINALISED,
+                                  current=True)
+    later = weekly_digest_queue(user=chair, today=today + datetime.timedelta(days=7))
+    assert later is not None and f"{len(owed) - 1} progress reports due" in later.subject
