@@ -77,3 +77,32 @@ def test_without_a_terminal_the_password_must_come_from_stdin(monkeypatch):
     with pytest.raises(CommandError, match="--password-stdin") as refused:
         call_command("create_district", **GOOD)
     assert refused.value.returncode == 2 and not District.objects.exists()
+
+
+def test_with_email_link_the_administrator_gets_a_one_time_link_instead_of_a_password(
+        client, mailoutbox, django_capture_on_commit_callbacks):
+    """--email-link: no password is set; a reset link is queued through the outbox (sent in-process here, as
+    without Redis) and choosing a password through it lets the administrator sign in."""
+    import re
+
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("create_district", "--email-link", stdout=out, **GOOD)
+    admin = User.objects.get(username="r.admin")
+    assert not admin.has_usable_password() and "it@riverbend.example" in out.getvalue()
+    assert [message.to for message in mailoutbox] == [["it@riverbend.example"]]
+    link = re.search(r"https?://[^/\s]+(/\S+/)", mailoutbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    assert form.status_code == 200
+    done = client.post(form.redirect_chain[-1][0] if form.redirect_chain else link,
+                       {"new_password1": "riverbend-first-pass-7", "new_password2": "riverbend-first-pass-7"})
+    assert done.status_code == 302
+    admin.refresh_from_db()
+    assert admin.check_password("riverbend-first-pass-7")
+
+
+def test_email_link_and_a_password_cannot_both_be_given():
+    done = subprocess.run([sys.executable, "manage.py", "create_district", "--email-link", "--password-stdin",
+                           *[f"--{key.replace('_', '-')}={value}" for key, value in GOOD.items()]],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "DATABASE_URL": "sqlite://"})
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1

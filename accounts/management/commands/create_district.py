@@ -32,21 +32,27 @@ class Command(BaseCommand):
         parser.add_argument("--admin-first-name", required=True)
         parser.add_argument("--admin-last-name", required=True)
         parser.add_argument("--admin-email", required=True)
-        parser.add_argument("--password-stdin", action="store_true",
-                            help="read the administrator's password from the first line of standard input")
+        how = parser.add_mutually_exclusive_group()
+        how.add_argument("--password-stdin", action="store_true",
+                         help="read the administrator's password from the first line of standard input")
+        how.add_argument("--email-link", action="store_true",
+                         help="set no password: email the administrator a one-time link to choose one (needs a mail "
+                              "server: EMAIL_URL or EMAIL_HOST, and a worker)")
 
     def handle(self, *args, name, org_code, admin_username, admin_first_name, admin_last_name, admin_email,
-               password_stdin, **options):
+               password_stdin, email_link=False, **options):
         """Exit code 2 with one line on stderr for any bad input; nothing is written then (one transaction)."""
-        password = self._password(password_stdin)
+        password = None if email_link else self._password(password_stdin)
         try:
             district, user = district_create(
                 name=name, org_code=org_code, admin_username=admin_username, admin_first_name=admin_first_name,
                 admin_last_name=admin_last_name, admin_email=admin_email, admin_password=password)
         except ValidationError as exc:
             raise CommandError(_one_line(exc), returncode=2) from exc
+        how = (f"who chooses a password from the link emailed to {user.email}" if email_link
+               else "who signs in at /accounts/login/")
         self.stdout.write(f"Created district {district.name} ({district.org_code}) and its district administrator "
-                          f"{user.username}, who signs in at /accounts/login/ and sets up two-factor sign-in.")
+                          f"{user.username}, {how} and sets up two-factor sign-in.")
 
     def _password(self, from_stdin: bool) -> str:
         if from_stdin:
