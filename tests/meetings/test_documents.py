@@ -8,6 +8,7 @@ from iep.pdf.context import build_context
 from iep.pdf.render import render_html, render_pdf
 from meetings.models import Invitation
 from meetings.services import excusal_record, invitation_send, meeting_hold, meeting_schedule
+from tests.iep.pdf_geometry import layout_violations
 from tests.iep.pdf_helpers import pages_text
 from tests.meetings.conftest import TODAY
 
@@ -20,7 +21,9 @@ def _invitation_text(meeting, personas, django_capture_on_commit_callbacks) -> s
                                      today=TODAY)
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.READY and len(invitation.sha256) == 64
-    return " ".join(pages_text(invitation.file.read()))
+    pdf = invitation.file.read()
+    assert layout_violations(pdf) == []  # every word on the page, none overlapping or crossed (as the IEP's)
+    return " ".join(pages_text(pdf))
 
 
 def test_the_invitation_prints_purpose_time_place_who_is_invited_rights_and_interpreter(
