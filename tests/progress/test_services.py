@@ -235,7 +235,7 @@ def test_the_pdf_reads_back_with_every_goal_and_both_answers(world):
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/Lang"] == "en"
     assert services.document_render(document_id=document.pk).sha256 == rendered.sha256  # idempotent
-    # What a reader sees holds too: every word on the page, none overlapping, no rule through a word, each
+    # What a reader sees holds too: every word on the page, none overlapping, no rule through a word
     # (tests/iep/pdf_geometry.py, as for the IEP documents).
     from tests.iep.pdf_geometry import layout_violations
 
