@@ -1,7 +1,7 @@
 """The working day as Locust users, for `python -m bench.load` (which writes the plan this file reads).
 
 Each simulated staff member signs in with their own account and, of every 100 actions: 25 open an IEP (its page or
-its at-a-glance page), 20 list or search their students, 15 check out, save and check in a section, 10 open a
+its at-a-glance page), 20 list or search their students, 15 open, check out, save and check in a section, 10 open a
 timeline, 10 open their caseload or their district's dashboard, 10 record a timeline event, 5 request a PDF and 5
 do something else (the dashboard index, their account page). Pauses of 0.5-1.5 s between actions, or none when
 BENCH_LOAD_PACED=0 (to find the saturation throughput).
@@ -91,6 +91,9 @@ class Staff(HttpUser):
             return self.list_students()
         section = random.choice(self.me["sections"])
         url = f"/api/sections/{section}/"
+        opened = self._get(url, name="section open")  # what the editor loads first: the current version
+        if opened.status_code == 200:
+            self.version[section] = opened.json().get("version", self.version[section])
         lock = self._post(f"{url}check-out/", {}, name="section check-out").json()
         generation = (lock.get("lock") or {}).get("generation")
         version = self.version[section]

@@ -23,7 +23,7 @@ PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
 
 def _cache_at(url: str) -> dict:
     """The configured Redis cache (its options: short timeouts), at another address."""
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+    return {"default": {"BACKEND": "config.cache.FailOpenRedisCache", "LOCATION": url,
                         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 
 
